@@ -1,0 +1,104 @@
+"""Account configuration values: proxy, TLS policy, logging level, the account itself.
+
+Stdlib only. These are the values stored in the database and handed to adapters;
+the password is never part of them (it lives in the secret store).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from siproxylin.domain.ids import AccountId, Jid
+
+
+class ProxyKind(enum.Enum):
+    """How an account reaches the network."""
+
+    NONE = "none"
+    SOCKS5 = "socks5"
+    HTTP = "http"
+
+
+@dataclass(frozen=True, slots=True)
+class ProxyConfig:
+    """The proxy an account's every connection goes through.
+
+    Attributes:
+        kind: SOCKS5, HTTP CONNECT, or NONE for a direct connection.
+        host: Proxy address; an IP literal avoids a local lookup of the proxy's name.
+        port: Proxy port.
+        username: Optional proxy user.
+        password: Optional proxy password.
+    """
+
+    kind: ProxyKind = ProxyKind.NONE
+    host: str = ""
+    port: int = 0
+    username: str = ""
+    password: str = field(default="", repr=False)
+
+    @property
+    def enabled(self) -> bool:
+        """True when connections must go through the proxy."""
+        return self.kind is not ProxyKind.NONE
+
+
+@dataclass(frozen=True, slots=True)
+class TlsPolicy:
+    """How the server's certificate is checked. Verification is never switched off.
+
+    Attributes:
+        ca_file: A CA bundle (or a self-signed certificate) trusted for this account
+            in addition to the system store.
+        direct_tls: Try XEP-0368 direct TLS before STARTTLS.
+    """
+
+    ca_file: str = ""
+    direct_tls: bool = False
+
+
+class LogLevel(enum.Enum):
+    """Logging level for the whole app or one account; OFF writes nothing."""
+
+    OFF = "off"
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    DEBUG = "debug"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountConfig:
+    """Everything needed to run one account, except its password.
+
+    Attributes:
+        id: Local account id.
+        jid: The account's bare address.
+        resource: Resource to bind; empty lets the server choose.
+        server_host: Host to connect to instead of the JID's domain.
+        server_port: Port to connect to; 0 means 5222 (or 5223 with direct TLS).
+        enabled: Whether the account connects at start.
+        proxy: The account's proxy.
+        tls: The account's certificate policy.
+        log_level: Level of ``account-{id}-app.log``.
+        nickname: Display name offered to others.
+    """
+
+    id: AccountId
+    jid: Jid
+    resource: str = "siproxylin"
+    server_host: str = ""
+    server_port: int = 0
+    enabled: bool = True
+    proxy: ProxyConfig = field(default_factory=ProxyConfig)
+    tls: TlsPolicy = field(default_factory=TlsPolicy)
+    log_level: LogLevel = LogLevel.INFO
+    nickname: str = ""
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """The host and port to connect to: explicit ones, or the JID domain."""
+        host = self.server_host or self.jid.domain
+        port = self.server_port or (5223 if self.tls.direct_tls else 5222)
+        return host, port
