@@ -56,7 +56,7 @@ class EventBus:
             route = tuple(
                 handler
                 for base in kind.__mro__
-                for handler in self._handlers.get(base, ())  # type: ignore[call-overload]
+                for handler in self._handlers.get(base, ())
             )
             self._route_cache[kind] = route
         for handler in route:

@@ -1,0 +1,4 @@
+"""Network plumbing owned per account: streams through the account's proxy.
+
+The only package that imports python-socks / aiohttp(-socks). Imports ``domain``.
+"""

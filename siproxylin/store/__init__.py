@@ -1,0 +1,7 @@
+"""Persistence: the SQLite database, its migrations, the repositories and the secret store.
+
+Owns every SQL statement of the application and is the only package that imports
+``sqlite3`` (and ``keyring``). Implements the repository protocols of
+``siproxylin.core.ports`` structurally. Imports only ``siproxylin.domain`` and
+``siproxylin.core.ports``; never the network, the XMPP adapter or the GUI.
+"""

@@ -1,0 +1,1 @@
+"""Use-case services: one area each (chat, roster, ...). Import ``domain`` and ``core`` only."""

@@ -1,0 +1,96 @@
+"""Entry point: command-line options, the Qt application on a qasync loop, bootstrap.
+
+``siproxylin`` and ``python -m siproxylin`` both land here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+from siproxylin import __version__
+from siproxylin.app.logs import LogSettings
+from siproxylin.app.paths import PathMode, resolve_paths
+from siproxylin.domain.config import LogLevel
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(
+        prog="siproxylin",
+        description="Privacy-focused XMPP client: every account through its own proxy.",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--xdg", action="store_true",
+        help="keep files in the XDG config/data/cache folders (~/.config, ~/.local/share)",
+    )
+    where.add_argument(
+        "--dot-data-dir", action="store_true",
+        help="keep everything in ~/.siproxylin (one folder to encrypt or delete)",
+    )
+    where.add_argument(
+        "--data-dir", type=Path, metavar="PATH",
+        help="keep everything under PATH (config, data, cache, logs)",
+    )
+    parser.add_argument(
+        "--log-level", choices=[level.value for level in LogLevel], default="info",
+        help="level of main.log; 'off' writes no log file (default: info)",
+    )
+    parser.add_argument(
+        "--protocol-log", action="store_true",
+        help="write every stanza to xmpp-protocol.log (secrets and bodies are redacted)",
+    )
+    parser.add_argument(
+        "--log-bodies", action="store_true",
+        help="let message bodies into the logs (off by default)",
+    )
+    parser.add_argument("--version", action="version", version=f"Siproxylin {__version__}")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the desktop application until its window closes."""
+    args = parse_args(argv)
+    mode = PathMode.XDG if args.xdg else PathMode.DOT if args.dot_data_dir else None
+    paths = resolve_paths(mode, args.data_dir)
+    settings = LogSettings(LogLevel(args.log_level), args.protocol_log, args.log_bodies)
+
+    # Qt is imported only here, after argument parsing, so --help works anywhere.
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from siproxylin.app.bootstrap import build_application
+    from siproxylin.gui.services import GuiServices
+    from siproxylin.gui.window import create_main_window
+
+    qt_app = QApplication(sys.argv[:1])
+    qt_app.setApplicationName("Siproxylin")
+    qt_app.setQuitOnLastWindowClosed(False)  # the loop must outlive the window to log out
+    application = build_application(paths, settings)
+    services = GuiServices(
+        application.bus, application.accounts, application.chat,
+        application.roster, application.decisions,
+    )
+    window = create_main_window(services)
+    window.show()
+
+    async def run() -> None:
+        closed = asyncio.Event()
+        qt_app.lastWindowClosed.connect(closed.set)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, window.close)
+        await application.start()
+        await closed.wait()
+        await application.stop()
+
+    qasync.run(run())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Wires every layer together: store, secrets, XMPP factory, core services, logging.
+
+The composition root: the only module (with ``__main__``) that imports adapters
+and core alike. Nothing else builds objects of another layer.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from siproxylin.app.logs import LogFiles, LogSettings
+from siproxylin.app.paths import AppPaths
+from siproxylin.core.accounts import AccountManager
+from siproxylin.core.bus import EventBus
+from siproxylin.core.decisions import Decisions
+from siproxylin.core.ports import XmppSession
+from siproxylin.core.services.chat import ChatService
+from siproxylin.core.services.roster import RosterService
+from siproxylin.domain.config import AccountConfig
+from siproxylin.store.accounts import AccountsRepo
+from siproxylin.store.db import Database
+from siproxylin.store.messages import MessagesRepo
+from siproxylin.store.roster import RosterStore
+from siproxylin.store.secrets import open_secret_store
+from siproxylin.xmpp.client import XmppClient
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Application:
+    """The running application without its GUI."""
+
+    paths: AppPaths
+    bus: EventBus
+    decisions: Decisions
+    accounts: AccountManager
+    chat: ChatService
+    roster: RosterService
+    db: Database
+    logs: LogFiles
+
+    async def start(self) -> None:
+        """Load stored accounts and connect the enabled ones."""
+        log.info("starting with data in %s (%s mode)", self.paths.data, self.paths.mode.value)
+        await self.accounts.load()
+
+    async def stop(self) -> None:
+        """Disconnect every account, then flush and close the store and logs."""
+        await self.accounts.shutdown()
+        self.db.close()
+        log.info("stopped")
+        self.logs.close()
+
+
+def build_application(
+    paths: AppPaths,
+    log_settings: LogSettings | None = None,
+    backoff_base: float = 1.0,
+) -> Application:
+    """Create every object of the application for ``paths``; nothing connects yet.
+
+    Args:
+        paths: Where to keep data, config, cache and logs.
+        log_settings: What to log; defaults to INFO without bodies or stanzas.
+        backoff_base: First reconnect delay in seconds (tests make it short).
+
+    Returns:
+        The wired application; call ``start()`` inside a running event loop.
+    """
+    paths.create()
+    logs = LogFiles(paths.logs, log_settings or LogSettings())
+    db = Database(paths.database)
+    bus = EventBus()
+    decisions = Decisions(bus)
+    secrets = open_secret_store(paths.config)
+    if not secrets.secure:
+        log.warning("no system keyring: account passwords are kept in %s", paths.config)
+
+    def make_xmpp(config: AccountConfig, password: str, events: EventBus) -> XmppSession:
+        logs.attach_account(config.id, config.log_level)
+        return XmppClient(config, password, events)
+
+    accounts = AccountManager(
+        AccountsRepo(db), secrets, make_xmpp, bus, decisions, backoff_base=backoff_base
+    )
+    chat = ChatService(bus, accounts, MessagesRepo(db))
+    roster = RosterService(bus, accounts, RosterStore(db), decisions)
+    return Application(paths, bus, decisions, accounts, chat, roster, db, logs)

@@ -1,0 +1,297 @@
+"""Stored 1:1 messages: dedupe, delivery states, the outbox, history pages.
+
+Owns the ``message``, ``conversation`` and ``content_item`` tables and the mapping
+between their rows and :class:`~siproxylin.domain.models.ChatMessage`.
+:class:`MessagesRepo` implements ``siproxylin.core.ports.MessageRepo``. Must not
+import the network, the XMPP adapter, the GUI or core services.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from siproxylin.domain.errors import AccountNotFound
+from siproxylin.domain.ids import AccountId, Jid
+from siproxylin.domain.models import ChatKind, ChatMessage, DeliveryState, Direction
+from siproxylin.store.db import Database, Row
+
+# Stored codes; never renumber (the database keeps them).
+DIRECTION_CODE = {Direction.INCOMING: 0, Direction.OUTGOING: 1}
+STATE_CODE = {
+    DeliveryState.PENDING: 0,
+    DeliveryState.SENT: 1,
+    DeliveryState.ACKED: 2,
+    DeliveryState.RECEIVED: 3,
+    DeliveryState.FAILED: 4,
+}
+KIND_CODE = {ChatKind.CHAT: 0, ChatKind.GROUPCHAT: 1}
+CONTENT_MESSAGE = 1
+
+_DIRECTIONS = {code: value for value, code in DIRECTION_CODE.items()}
+_STATES = {code: value for value, code in STATE_CODE.items()}
+_KINDS = {code: value for value, code in KIND_CODE.items()}
+_OUT = DIRECTION_CODE[Direction.OUTGOING]
+_MAX_SECONDS = 1e15  # beyond this a timestamp is garbage (and overflows int64 ms)
+_NEWEST = 2**63 - 1
+
+COLUMNS = (
+    "m.id, m.account_id, m.counterpart_id, m.counterpart_resource, m.our_resource,"
+    " m.direction, m.type, m.body, m.time, m.origin_id, m.stanza_id, m.state"
+)
+
+_INSERT = (
+    "INSERT INTO message (account_id, counterpart_id, counterpart_resource,"
+    " our_resource, direction, type, body, time, local_time, origin_id, stanza_id,"
+    " message_id, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT DO NOTHING"
+)
+_INSERT_ITEM = (
+    "INSERT INTO content_item (conversation_id, content_type, foreign_id, time,"
+    " local_time) VALUES (?, ?, ?, ?, ?)"
+)
+_TOUCH = "UPDATE conversation SET last_active = ? WHERE id = ? AND last_active < ?"
+
+
+def now_ms() -> int:
+    """The current UTC time in integer milliseconds."""
+    return time.time_ns() // 1_000_000
+
+
+def to_ms(seconds: float) -> int:
+    """UTC seconds as integer milliseconds; garbage (NaN, absurd) becomes now."""
+    if not math.isfinite(seconds) or abs(seconds) > _MAX_SECONDS:
+        return now_ms()
+    return round(seconds * 1000)
+
+
+def message_from_row(db: Database, row: Row) -> ChatMessage:
+    """Build a ChatMessage from a row selected with :data:`COLUMNS`."""
+    (
+        row_id,
+        account,
+        counterpart,
+        counterpart_resource,
+        our_resource,
+        direction,
+        kind,
+        body,
+        time_ms,
+        origin_id,
+        stanza_id,
+        state,
+    ) = row
+    return ChatMessage(
+        id=row_id,
+        account=AccountId(account),
+        peer=db.jid(counterpart),
+        direction=_DIRECTIONS[direction],
+        body=body,
+        timestamp=time_ms / 1000,
+        origin_id=origin_id,
+        stanza_id=stanza_id,
+        resource=our_resource if direction == _OUT else counterpart_resource,
+        state=_STATES.get(state, DeliveryState.FAILED),
+        kind=_KINDS.get(kind, ChatKind.CHAT),
+    )
+
+
+def _clean(value: Any) -> Any:
+    """Replace lone surrogates (which UTF-8 cannot carry) in a text parameter."""
+    if not isinstance(value, str):
+        return value
+    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
+
+
+class MessagesRepo:
+    """Messages of 1:1 and group conversations, implementing ``MessageRepo``.
+
+    Args:
+        db: The open database.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._conversations: dict[tuple[int, int, int], int] = {}
+        db.register_cache(self._conversations)
+
+    def add_message(self, message: ChatMessage) -> ChatMessage | None:
+        """Store ``message`` (its ``id`` is ignored).
+
+        A duplicate has the same server stanza-id in the account, or the same
+        origin-id in the same conversation and direction. When a duplicate found by
+        origin-id brings a stanza-id the stored copy lacks, the stanza-id is kept.
+
+        Returns:
+            The stored message with its id, or None for a duplicate.
+
+        Raises:
+            AccountNotFound: If the account does not exist.
+        """
+        db = self._db
+        peer = message.peer.bare
+        jid_id = db.jid_id(peer)
+        direction = DIRECTION_CODE[message.direction]
+        kind = KIND_CODE[message.kind]
+        time_ms = to_ms(message.timestamp)
+        local = now_ms()
+        outgoing = direction == _OUT
+        params = [
+            message.account,
+            jid_id,
+            "" if outgoing else message.resource,
+            message.resource if outgoing else "",
+            direction,
+            kind,
+            message.body,
+            time_ms,
+            local,
+            message.origin_id,
+            message.stanza_id,
+            message.origin_id if outgoing else "",
+            STATE_CODE[message.state],
+        ]
+        with db.transaction():
+            conversation = self._conversation(message.account, jid_id, kind)
+            try:
+                cursor = db.write(_INSERT, params)
+            except UnicodeEncodeError:
+                params = [_clean(value) for value in params]
+                cursor = db.write(_INSERT, params)
+            if cursor.rowcount == 0:
+                self._keep_stanza_id(message, jid_id, direction)
+                return None
+            row_id = cursor.lastrowid
+            assert row_id is not None
+            db.write(_INSERT_ITEM, (conversation, CONTENT_MESSAGE, row_id, time_ms, local))
+            active = min(time_ms, local)
+            db.write(_TOUCH, (active, conversation, active))
+        return ChatMessage(
+            id=row_id,
+            account=message.account,
+            peer=peer,
+            direction=message.direction,
+            body=params[6],
+            timestamp=time_ms / 1000,
+            origin_id=params[9],
+            stanza_id=params[10],
+            resource=params[3] if outgoing else params[2],
+            state=message.state,
+            kind=message.kind,
+        )
+
+    def set_delivery_state(
+        self, account: AccountId, origin_id: str, state: DeliveryState
+    ) -> ChatMessage | None:
+        """Change an outgoing message's state; None when there is no such message."""
+        if not origin_id:
+            return None
+        cursor = self._db.write(
+            "UPDATE message SET state = ?"
+            " WHERE account_id = ? AND direction = 1 AND origin_id = ?",
+            (STATE_CODE[state], account, origin_id),
+        )
+        if cursor.rowcount == 0:
+            return None
+        row = self._db.read_one(
+            f"SELECT {COLUMNS} FROM message AS m"
+            " WHERE m.account_id = ? AND m.direction = 1 AND m.origin_id = ?"
+            " ORDER BY m.id DESC LIMIT 1",
+            (account, origin_id),
+        )
+        return None if row is None else message_from_row(self._db, row)
+
+    def unacked_outgoing(self, account: AccountId) -> list[ChatMessage]:
+        """Outgoing messages still PENDING or SENT, oldest first."""
+        rows = self._db.read(
+            f"SELECT {COLUMNS} FROM message AS m INDEXED BY message_outbox"
+            " WHERE m.account_id = ? AND m.direction = 1 AND m.state IN (0, 1)"
+            " ORDER BY m.id",
+            (account,),
+        )
+        return [message_from_row(self._db, row) for row in rows]
+
+    def history(
+        self, account: AccountId, peer: Jid, limit: int, before_id: int = 0
+    ) -> list[ChatMessage]:
+        """The last ``limit`` messages with ``peer`` (older than ``before_id`` if set).
+
+        Returns:
+            Messages in storage order, oldest first.
+        """
+        jid_id = self._db.find_jid_id(peer)
+        if jid_id is None or limit <= 0:
+            return []
+        rows = self._db.read(
+            f"SELECT {COLUMNS} FROM message AS m"
+            " WHERE m.account_id = ? AND m.counterpart_id = ? AND m.id < ?"
+            " ORDER BY m.id DESC LIMIT ?",
+            (account, jid_id, before_id if before_id > 0 else _NEWEST, limit),
+        )
+        rows.reverse()
+        return [message_from_row(self._db, row) for row in rows]
+
+    def conversations(self, account: AccountId) -> list[Jid]:
+        """Peers this account has conversations with, most recently active first."""
+        rows = self._db.read(
+            "SELECT jid_id FROM conversation WHERE account_id = ?"
+            " ORDER BY last_active DESC, id DESC",
+            (account,),
+        )
+        seen: dict[Jid, None] = {}
+        for (jid_id,) in rows:
+            seen.setdefault(self._db.jid(jid_id), None)
+        return list(seen)
+
+    def get_message(self, account: AccountId, message_id: int) -> ChatMessage | None:
+        """One message by its id, or None."""
+        row = self._db.read_one(
+            f"SELECT {COLUMNS} FROM message AS m WHERE m.id = ? AND m.account_id = ?",
+            (message_id, account),
+        )
+        return None if row is None else message_from_row(self._db, row)
+
+    def delete_message(self, account: AccountId, message_id: int) -> bool:
+        """Delete one message (and its search entry); False when there was none."""
+        cursor = self._db.write(
+            "DELETE FROM message WHERE id = ? AND account_id = ?",
+            (message_id, account),
+        )
+        return cursor.rowcount > 0
+
+    # --- internals ----------------------------------------------------------------
+
+    def _conversation(self, account: AccountId, jid_id: int, kind: int) -> int:
+        key = (account, jid_id, kind)
+        found = self._conversations.get(key)
+        if found is not None:
+            return found
+        db = self._db
+        query = (
+            "SELECT id FROM conversation WHERE account_id = ? AND jid_id = ? AND type = ?"
+        )
+        row = db.read_one(query, key)
+        if row is None:
+            if db.read_one("SELECT 1 FROM account WHERE id = ?", (account,)) is None:
+                raise AccountNotFound(f"no account {account}")
+            cursor = db.write(
+                "INSERT INTO conversation (account_id, jid_id, type) VALUES (?, ?, ?)",
+                key,
+            )
+            assert cursor.lastrowid is not None
+            found = cursor.lastrowid
+        else:
+            found = int(row[0])
+        self._conversations[key] = found
+        return found
+
+    def _keep_stanza_id(self, message: ChatMessage, jid_id: int, direction: int) -> None:
+        if not (message.stanza_id and message.origin_id):
+            return
+        self._db.write(
+            "UPDATE OR IGNORE message SET stanza_id = ?"
+            " WHERE account_id = ? AND counterpart_id = ? AND direction = ?"
+            " AND origin_id = ? AND stanza_id = ''",
+            (message.stanza_id, message.account, jid_id, direction, message.origin_id),
+        )

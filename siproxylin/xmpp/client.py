@@ -1,0 +1,286 @@
+"""One account's XMPP session on top of slixmpp; the only place slixmpp's event names appear.
+
+``XmppClient`` implements ``core.ports.XmppSession``: it owns a ``StreamClient``,
+registers just the plugins it needs (each one adds a matcher that every stanza
+pays for), turns slixmpp callbacks into typed events through ``translate/``,
+and publishes them on the bus. It decides *why* a stream ended (auth, TLS,
+network, proxy, conflict) but not what to do about it: that is the core's job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+import time
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from slixmpp import JID
+from slixmpp.exceptions import IqError, IqTimeout
+from slixmpp.stanza import Message
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
+
+from siproxylin.core.bus import EventBus
+from siproxylin.domain.config import AccountConfig
+from siproxylin.domain.errors import FailureReason
+from siproxylin.domain.events import (
+    MessageAcked,
+    SessionEnded,
+    SessionStarted,
+    StanzaRejected,
+)
+from siproxylin.domain.ids import Jid
+from siproxylin.domain.models import Availability
+from siproxylin.net.proxy import ProxyFailed
+from siproxylin.xmpp import outgoing
+from siproxylin.xmpp.connect import StreamClient
+from siproxylin.xmpp.translate.messages import translate_message
+from siproxylin.xmpp.translate.presence import translate_presence
+from siproxylin.xmpp.translate.roster import translate_roster
+
+_SHOW = {
+    Availability.CHAT: "chat",
+    Availability.AWAY: "away",
+    Availability.XA: "xa",
+    Availability.DND: "dnd",
+}
+KEEPALIVE_INTERVAL = 60.0
+KEEPALIVE_TIMEOUT = 30.0
+
+
+class XmppClient:
+    """The XMPP session of one account (see ``core.ports.XmppSession``)."""
+
+    def __init__(self, config: AccountConfig, password: str, bus: EventBus) -> None:
+        self._config = config
+        self._bus = bus
+        self._account = config.id
+        self.log = logging.LoggerAdapter(
+            logging.getLogger(f"siproxylin.account.{config.id}.xmpp"), {"account": config.id}
+        )
+        self._reason: FailureReason | None = None
+        self._detail = ""
+        self._online = False
+        self._own = config.jid
+        self._keepalive: asyncio.Task[None] | None = None
+        self._stream = StreamClient(config, password, self._on_attempt_failed)
+        self._setup()
+
+    # --- XmppSession -----------------------------------------------------------------
+
+    @property
+    def online(self) -> bool:
+        """True while an authenticated stream is up."""
+        return self._online
+
+    @property
+    def stream(self) -> StreamClient:
+        """The underlying slixmpp client (for tests and diagnostics)."""
+        return self._stream
+
+    async def connect(self) -> None:
+        """Start one connection attempt (or a XEP-0198 resumption)."""
+        self._reason, self._detail = None, ""
+        self._stream.start()
+
+    async def disconnect(self) -> None:
+        """Close the stream and give up the resumable session."""
+        self._online = False
+        self._stop_keepalive()
+        self._stream.cancel_connection_attempt()
+        smacks = self._stream.plugin["xep_0198"]
+        if self._stream.transport is not None:
+            await self._stream.disconnect(wait=2.0)
+        smacks.sm_id = None  # a deliberate disconnect is not resumed later
+        smacks.unacked_queue.clear()
+
+    def send_chat(self, to: Jid, body: str, origin_id: str) -> None:
+        """Write a chat message to the stream and ask the server to acknowledge it."""
+        stanza = Message(self._stream, xml=outgoing.chat_message(to, body, origin_id))
+        stanza.send()
+        if "stream_management" in self._stream.features:
+            self._stream.plugin["xep_0198"].request_ack()
+        else:
+            # Without XEP-0198 nothing will ever confirm it: what was written counts.
+            self._bus.publish(MessageAcked(self._account, origin_id))
+
+    def add_contact(self, jid: Jid, name: str) -> None:
+        """Add ``jid`` to the roster and ask to see its presence."""
+        self._stream.update_roster(JID(str(jid)), name=name or None)
+        self._stream.send_presence(pto=str(jid), ptype="subscribe")
+
+    def remove_contact(self, jid: Jid) -> None:
+        """Remove ``jid`` from the roster."""
+        self._stream.del_roster_item(JID(str(jid)))
+
+    def answer_subscription(self, jid: Jid, allow: bool) -> None:
+        """Allow or deny ``jid`` to see our presence."""
+        self._stream.send_presence(pto=str(jid), ptype="subscribed" if allow else "unsubscribed")
+
+    def set_presence(self, availability: Availability, status: str) -> None:
+        """Broadcast our presence."""
+        if availability is Availability.OFFLINE:
+            self._stream.send_presence(ptype="unavailable", pstatus=status or None)
+            return
+        self._stream.send_presence(pshow=_SHOW.get(availability), pstatus=status or None)
+
+    # --- setup -----------------------------------------------------------------------
+
+    def _setup(self) -> None:
+        stream = self._stream
+        stream.auto_authorize = None  # subscription requests go to the user
+        stream.auto_subscribe = False
+        stream.whitespace_keepalive = False  # the XEP-0199 keepalive below detects dead links
+        stream.register_plugin("xep_0030")  # Service Discovery
+        stream.register_plugin("xep_0115")  # Entity Capabilities
+        stream.register_plugin("xep_0199")  # XMPP Ping (answers the server's pings)
+        stream.register_plugin("xep_0198", {"window": 50})  # Stream Management
+        stream.plugin["xep_0030"].add_feature("urn:xmpp:carbons:2")
+        stream.plugin["xep_0030"].add_feature("urn:xmpp:sid:0")
+        stream.register_handler(
+            Callback("siproxylin message", MatchXPath("{jabber:client}message"), self._on_message)
+        )
+        stream.register_handler(
+            Callback("siproxylin presence", MatchXPath("{jabber:client}presence"), self._on_presence)
+        )
+        for name, handler in (
+            ("session_start", self._on_session_start),
+            ("session_resumed", self._on_session_resumed),
+            ("disconnected", self._on_disconnected),
+            ("connection_failed", self._on_connection_failed),
+            ("failed_all_auth", self._on_failed_all_auth),
+            ("no_auth", self._on_no_auth),
+            ("ssl_invalid_chain", self._on_ssl_invalid_chain),
+            ("stream_error", self._on_stream_error),
+            ("roster_update", self._on_roster_update),
+            ("stanza_acked", self._on_stanza_acked),
+        ):
+            stream.add_event_handler(name, handler)
+
+    # --- slixmpp events --------------------------------------------------------------
+
+    async def _on_session_start(self, _event: Any) -> None:
+        bound = Jid.parse(str(self._stream.boundjid))
+        self._own = bound
+        self._online = True
+        self._start_keepalive()
+        self._bus.publish(SessionStarted(self._account, bound, resumed=False))
+        try:
+            await self._stream.get_roster(timeout=30)
+            self._stream.send_presence()
+            await self._enable_carbons()
+        except (IqError, IqTimeout) as exc:
+            self.log.warning("session setup incomplete: %s", exc)
+
+    def _on_session_resumed(self, _event: Any) -> None:
+        self._online = True
+        self._start_keepalive()
+        self.log.info("stream resumed")
+        self._bus.publish(SessionStarted(self._account, self._own, resumed=True))
+
+    def _on_disconnected(self, reason: Any) -> None:
+        self._online = False
+        self._stop_keepalive()
+        smacks = self._stream.plugin["xep_0198"]
+        failure = self._reason or FailureReason.NETWORK
+        detail = self._detail or (str(reason) if reason else "connection closed")
+        self._bus.publish(
+            SessionEnded(self._account, failure, detail, resumable=bool(smacks.sm_id))
+        )
+
+    def _on_attempt_failed(self) -> None:
+        failure = self._reason or FailureReason.NETWORK
+        self._bus.publish(
+            SessionEnded(self._account, failure, self._detail or "could not connect")
+        )
+
+    def _on_connection_failed(self, error: Any) -> None:
+        if isinstance(error, ssl.SSLError):
+            self._fail(FailureReason.TLS, f"certificate not accepted: {_short(error)}")
+        elif isinstance(error, ProxyFailed):
+            self._fail(FailureReason.PROXY, str(error))
+        else:
+            self._fail(FailureReason.NETWORK, _short(error))
+
+    def _on_failed_all_auth(self, _event: Any) -> None:
+        self._fail(FailureReason.AUTH, "the server rejected the account name or password")
+
+    def _on_no_auth(self, _event: Any) -> None:
+        self._fail(FailureReason.TLS, "the server offered no secure way to log in")
+
+    def _on_ssl_invalid_chain(self, error: Any) -> None:
+        self._fail(FailureReason.TLS, f"certificate not accepted: {_short(error)}")
+        self._stream.abort()
+
+    def _on_stream_error(self, error: Any) -> None:
+        condition = str(error["condition"])
+        if condition == "conflict":
+            self._fail(FailureReason.CONFLICT, "another client logged in with this resource")
+        else:
+            self._fail(FailureReason.NETWORK, f"stream error: {condition}")
+
+    def _on_roster_update(self, iq: Any) -> None:
+        self._publish(translate_roster(iq.xml, self._account, self._own))
+
+    def _on_stanza_acked(self, stanza: Any) -> None:
+        xml: ET.Element = stanza.xml
+        if xml.tag == "{jabber:client}message" and xml.get("type") == "chat":
+            self._bus.publish(MessageAcked(self._account, xml.get("id", "")))
+
+    def _on_message(self, stanza: Any) -> None:
+        self._publish(translate_message(stanza.xml, self._account, self._own, time.time()))
+
+    def _on_presence(self, stanza: Any) -> None:
+        self._publish(translate_presence(stanza.xml, self._account, self._own))
+
+    # --- internals -------------------------------------------------------------------
+
+    def _publish(self, event: Any) -> None:
+        if event is None:
+            return
+        if isinstance(event, StanzaRejected):
+            self.log.warning("dropped stanza from %r: %s", event.sender[:200], event.why)
+        self._bus.publish(event)
+
+    def _fail(self, reason: FailureReason, detail: str) -> None:
+        # Within one attempt a fatal reason (auth, TLS) is never overwritten by
+        # the network error that follows it.
+        if self._reason is not None and not self._reason.retryable:
+            return
+        self._reason, self._detail = reason, detail
+        self.log.info("%s: %s", reason.value, detail)
+
+    async def _enable_carbons(self) -> None:
+        iq = self._stream.Iq()
+        iq["type"] = "set"
+        iq.xml.append(outgoing.carbons_enable())
+        await iq.send(timeout=15)
+
+    def _start_keepalive(self) -> None:
+        self._stop_keepalive()
+        self._keepalive = asyncio.get_running_loop().create_task(self._keepalive_loop())
+
+    def _stop_keepalive(self) -> None:
+        if self._keepalive is not None:
+            self._keepalive.cancel()
+            self._keepalive = None
+
+    async def _keepalive_loop(self) -> None:
+        ping = self._stream.plugin["xep_0199"]
+        while True:
+            await asyncio.sleep(KEEPALIVE_INTERVAL)
+            try:
+                await ping.ping(JID(self._own.domain), timeout=KEEPALIVE_TIMEOUT)
+            except IqTimeout:
+                self._fail(FailureReason.NETWORK, "the server stopped answering")
+                self._stream.abort()
+                return
+            except IqError:
+                continue  # an error reply still proves the link is alive
+
+
+def _short(error: Any) -> str:
+    text = str(error) or type(error).__name__
+    return text[:300]
