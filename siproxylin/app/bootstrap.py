@@ -83,7 +83,7 @@ def build_application(
         return XmppClient(config, password, events)
 
     accounts = AccountManager(
-        AccountsRepo(db), secrets, make_xmpp, bus, decisions, backoff_base=backoff_base
+        AccountsRepo(db, secrets), secrets, make_xmpp, bus, decisions, backoff_base=backoff_base
     )
     chat = ChatService(bus, accounts, MessagesRepo(db))
     roster = RosterService(bus, accounts, RosterStore(db), decisions)

@@ -1,4 +1,4 @@
-"""Persistence: the SQLite database, its migrations, the repositories and the secret store.
+"""Persistence: the SQLite database, its migrations, repositories and secret store.
 
 Owns every SQL statement of the application and is the only package that imports
 ``sqlite3`` (and ``keyring``). Implements the repository protocols of

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +31,11 @@ MEMORY = ":memory:"
 _MIN_SQLITE = (3, 24, 0)  # upsert; FTS5 is checked by the first migration
 
 Row = tuple[Any, ...]
+
+
+def now_ms() -> int:
+    """The current UTC time in integer milliseconds (how timestamps are stored)."""
+    return time.time_ns() // 1_000_000
 
 
 class DatabaseError(SiproxylinError):
@@ -158,6 +164,22 @@ class Database:
         self._conn.execute(f"RELEASE {name}")
         if not self._depth:
             self._after_write()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group writes into one commit, without a savepoint.
+
+        Cheaper than :meth:`transaction` (a savepoint makes FTS5 flush), but an
+        exception does not undo the writes already made: use it for sequences
+        where only the first statement can fail.
+        """
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth = max(self._depth - 1, 0)
+            if not self._depth:
+                self._after_write()
 
     def commit(self) -> None:
         """Commit the open transaction now (a no-op inside :meth:`transaction`)."""

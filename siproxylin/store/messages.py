@@ -9,13 +9,12 @@ import the network, the XMPP adapter, the GUI or core services.
 from __future__ import annotations
 
 import math
-import time
-from typing import Any
+import sqlite3
 
 from siproxylin.domain.errors import AccountNotFound
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import ChatKind, ChatMessage, DeliveryState, Direction
-from siproxylin.store.db import Database, Row
+from siproxylin.store.db import Database, Row, now_ms
 
 # Stored codes; never renumber (the database keeps them).
 DIRECTION_CODE = {Direction.INCOMING: 0, Direction.OUTGOING: 1}
@@ -47,16 +46,12 @@ _INSERT = (
     " message_id, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT DO NOTHING"
 )
+_INSERT_FTS = "INSERT INTO message_fts (rowid, body) VALUES (?, ?)"
 _INSERT_ITEM = (
     "INSERT INTO content_item (conversation_id, content_type, foreign_id, time,"
     " local_time) VALUES (?, ?, ?, ?, ?)"
 )
 _TOUCH = "UPDATE conversation SET last_active = ? WHERE id = ? AND last_active < ?"
-
-
-def now_ms() -> int:
-    """The current UTC time in integer milliseconds."""
-    return time.time_ns() // 1_000_000
 
 
 def to_ms(seconds: float) -> int:
@@ -97,11 +92,9 @@ def message_from_row(db: Database, row: Row) -> ChatMessage:
     )
 
 
-def _clean(value: Any) -> Any:
-    """Replace lone surrogates (which UTF-8 cannot carry) in a text parameter."""
-    if not isinstance(value, str):
-        return value
-    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
+def _clean(text: str) -> str:
+    """Replace lone surrogates, which UTF-8 cannot carry, with U+FFFD."""
+    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
 
 
 class MessagesRepo:
@@ -136,35 +129,30 @@ class MessagesRepo:
         kind = KIND_CODE[message.kind]
         time_ms = to_ms(message.timestamp)
         local = now_ms()
-        outgoing = direction == _OUT
-        params = [
-            message.account,
-            jid_id,
-            "" if outgoing else message.resource,
-            message.resource if outgoing else "",
-            direction,
-            kind,
-            message.body,
-            time_ms,
-            local,
-            message.origin_id,
-            message.stanza_id,
-            message.origin_id if outgoing else "",
-            STATE_CODE[message.state],
-        ]
-        with db.transaction():
+        texts = (message.body, message.origin_id, message.stanza_id, message.resource)
+        # No savepoint here (it would make FTS5 flush on every message): the
+        # insert is the only statement expected to fail, and it comes first.
+        with db.batch():
             conversation = self._conversation(message.account, jid_id, kind)
             try:
-                cursor = db.write(_INSERT, params)
+                cursor = self._insert(message, jid_id, time_ms, local, texts)
             except UnicodeEncodeError:
-                params = [_clean(value) for value in params]
-                cursor = db.write(_INSERT, params)
+                texts = (
+                    _clean(texts[0]),
+                    _clean(texts[1]),
+                    _clean(texts[2]),
+                    _clean(texts[3]),
+                )
+                cursor = self._insert(message, jid_id, time_ms, local, texts)
             if cursor.rowcount == 0:
                 self._keep_stanza_id(message, jid_id, direction)
                 return None
             row_id = cursor.lastrowid
             assert row_id is not None
-            db.write(_INSERT_ITEM, (conversation, CONTENT_MESSAGE, row_id, time_ms, local))
+            db.write(_INSERT_FTS, (row_id, texts[0]))
+            db.write(
+                _INSERT_ITEM, (conversation, CONTENT_MESSAGE, row_id, time_ms, local)
+            )
             active = min(time_ms, local)
             db.write(_TOUCH, (active, conversation, active))
         return ChatMessage(
@@ -172,11 +160,11 @@ class MessagesRepo:
             account=message.account,
             peer=peer,
             direction=message.direction,
-            body=params[6],
+            body=texts[0],
             timestamp=time_ms / 1000,
-            origin_id=params[9],
-            stanza_id=params[10],
-            resource=params[3] if outgoing else params[2],
+            origin_id=texts[1],
+            stanza_id=texts[2],
+            resource=texts[3],
             state=message.state,
             kind=message.kind,
         )
@@ -205,7 +193,7 @@ class MessagesRepo:
     def unacked_outgoing(self, account: AccountId) -> list[ChatMessage]:
         """Outgoing messages still PENDING or SENT, oldest first."""
         rows = self._db.read(
-            f"SELECT {COLUMNS} FROM message AS m INDEXED BY message_outbox"
+            f"SELECT {COLUMNS} FROM message AS m"
             " WHERE m.account_id = ? AND m.direction = 1 AND m.state IN (0, 1)"
             " ORDER BY m.id",
             (account,),
@@ -262,16 +250,46 @@ class MessagesRepo:
 
     # --- internals ----------------------------------------------------------------
 
+    def _insert(
+        self,
+        message: ChatMessage,
+        jid_id: int,
+        time_ms: int,
+        local: int,
+        texts: tuple[str, str, str, str],
+    ) -> sqlite3.Cursor:
+        body, origin_id, stanza_id, resource = texts
+        outgoing = message.direction is Direction.OUTGOING
+        return self._db.write(
+            _INSERT,
+            (
+                message.account,
+                jid_id,
+                "" if outgoing else resource,
+                resource if outgoing else "",
+                DIRECTION_CODE[message.direction],
+                KIND_CODE[message.kind],
+                body,
+                time_ms,
+                local,
+                origin_id,
+                stanza_id,
+                origin_id if outgoing else "",
+                STATE_CODE[message.state],
+            ),
+        )
+
     def _conversation(self, account: AccountId, jid_id: int, kind: int) -> int:
         key = (account, jid_id, kind)
         found = self._conversations.get(key)
         if found is not None:
             return found
         db = self._db
-        query = (
-            "SELECT id FROM conversation WHERE account_id = ? AND jid_id = ? AND type = ?"
+        row = db.read_one(
+            "SELECT id FROM conversation"
+            " WHERE account_id = ? AND jid_id = ? AND type = ?",
+            key,
         )
-        row = db.read_one(query, key)
         if row is None:
             if db.read_one("SELECT 1 FROM account WHERE id = ?", (account,)) is None:
                 raise AccountNotFound(f"no account {account}")
@@ -286,12 +304,14 @@ class MessagesRepo:
         self._conversations[key] = found
         return found
 
-    def _keep_stanza_id(self, message: ChatMessage, jid_id: int, direction: int) -> None:
+    def _keep_stanza_id(
+        self, message: ChatMessage, jid_id: int, direction: int
+    ) -> None:
         if not (message.stanza_id and message.origin_id):
             return
         self._db.write(
             "UPDATE OR IGNORE message SET stanza_id = ?"
             " WHERE account_id = ? AND counterpart_id = ? AND direction = ?"
-            " AND origin_id = ? AND stanza_id = ''",
+            " AND origin_id = ? AND origin_id != '' AND stanza_id = ''",
             (message.stanza_id, message.account, jid_id, direction, message.origin_id),
         )

@@ -27,7 +27,7 @@ from siproxylin.domain.errors import SiproxylinError
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
-class SchemaTooNew(SiproxylinError):
+class SchemaTooNewError(SiproxylinError):
     """The database was written by a newer version of the application."""
 
 
@@ -99,14 +99,14 @@ def migrate(conn: sqlite3.Connection, target: int | None = None) -> int:
         The schema version after migrating.
 
     Raises:
-        SchemaTooNew: If the database is newer than this code.
+        SchemaTooNewError: If the database is newer than this code.
         MigrationError: If a migration failed; it was rolled back.
     """
     steps = migrations()
     target = len(steps) if target is None else target
     version = current_version(conn)
     if version > len(steps):
-        raise SchemaTooNew(
+        raise SchemaTooNewError(
             f"The database has schema version {version}, this version of the "
             f"application knows only up to {len(steps)}. Please update it."
         )

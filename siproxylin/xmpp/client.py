@@ -18,6 +18,7 @@ from typing import Any
 
 from slixmpp import JID
 from slixmpp.exceptions import IqError, IqTimeout
+from slixmpp.plugins.xep_0198.stanza import RequestAck
 from slixmpp.stanza import Message
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
@@ -101,7 +102,8 @@ class XmppClient:
         stanza = Message(self._stream, xml=outgoing.chat_message(to, body, origin_id))
         stanza.send()
         if "stream_management" in self._stream.features:
-            self._stream.plugin["xep_0198"].request_ack()
+            # Queued behind the message (request_ack() would overtake it).
+            RequestAck(self._stream).send()
         else:
             # Without XEP-0198 nothing will ever confirm it: what was written counts.
             self._bus.publish(MessageAcked(self._account, origin_id))
@@ -181,6 +183,10 @@ class XmppClient:
         self._bus.publish(SessionStarted(self._account, self._own, resumed=True))
 
     def _on_disconnected(self, reason: Any) -> None:
+        if isinstance(reason, ssl.SSLError):
+            # A failed STARTTLS handshake closes the transport before slixmpp
+            # reports it as ssl_invalid_chain: classify it here.
+            self._fail(FailureReason.TLS, f"certificate not accepted: {_short(reason)}")
         self._online = False
         self._stop_keepalive()
         smacks = self._stream.plugin["xep_0198"]

@@ -1,0 +1,1 @@
+"""Qt item models holding plain domain values; text comes from ``gui.labels``."""

@@ -1,0 +1,1 @@
+"""Presenters: map batches of bus events to item model changes, with no widgets."""

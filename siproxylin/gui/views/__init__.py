@@ -1,0 +1,1 @@
+"""Widgets: the main window, chat view, dialogs and small parts they are made of."""

@@ -113,17 +113,17 @@ CREATE UNIQUE INDEX settings_global ON settings (key) WHERE account_id IS NULL;
 CREATE UNIQUE INDEX settings_account
     ON settings (account_id, key) WHERE account_id IS NOT NULL;
 
--- Full text search over message bodies (external content, kept in sync by triggers).
+-- Full text search over message bodies (external content). Deletes and body updates
+-- are kept in sync by triggers. New rows are indexed by the code that inserts them
+-- (MessagesRepo.add_message): an AFTER INSERT trigger would give every insert a
+-- statement journal, which makes FTS5 flush its pending terms on each row and
+-- costs about six times more per message.
 CREATE VIRTUAL TABLE message_fts USING fts5 (
     body,
     content = 'message',
     content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2'
 );
-
-CREATE TRIGGER message_fts_insert AFTER INSERT ON message BEGIN
-    INSERT INTO message_fts (rowid, body) VALUES (new.id, new.body);
-END;
 
 CREATE TRIGGER message_fts_delete AFTER DELETE ON message BEGIN
     INSERT INTO message_fts (message_fts, rowid, body) VALUES ('delete', old.id, old.body);

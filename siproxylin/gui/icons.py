@@ -1,0 +1,83 @@
+"""Small icons drawn in code: coloured dots for presence and account state.
+
+Qt only (QtGui); the pixmaps are made on first use (a QGuiApplication must
+exist) and cached for the life of the process.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+
+from siproxylin.domain.models import Availability, ConnectionState
+
+_GREEN = "#2e9e44"
+_AMBER = "#e0a100"
+_ORANGE = "#d9731a"
+_RED = "#d03434"
+_GREY = "#9a9a9a"
+
+_PRESENCE_COLOUR = {
+    Availability.CHAT: _GREEN,
+    Availability.ONLINE: _GREEN,
+    Availability.AWAY: _AMBER,
+    Availability.XA: _ORANGE,
+    Availability.DND: _RED,
+    Availability.OFFLINE: _GREY,
+}
+
+_STATE_COLOUR = {
+    ConnectionState.ONLINE: _GREEN,
+    ConnectionState.CONNECTING: _AMBER,
+    ConnectionState.RECONNECTING: _AMBER,
+    ConnectionState.FAILED: _RED,
+    ConnectionState.DISABLED: _GREY,
+}
+
+_SIZE = 16
+
+
+@cache
+def dot_icon(colour: str, hollow: bool = False) -> QIcon:
+    """A round dot of ``colour``; ``hollow`` draws a ring (used for offline)."""
+    icon = QIcon()
+    for scale in (1, 2):
+        pixmap = QPixmap(_SIZE * scale, _SIZE * scale)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(4 * scale, 4 * scale, 8 * scale, 8 * scale)
+        if hollow:
+            pen = painter.pen()
+            pen.setColor(QColor(colour))
+            pen.setWidthF(1.5 * scale)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(rect.adjusted(scale, scale, -scale, -scale))
+        else:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(colour))
+            painter.drawEllipse(rect)
+        painter.end()
+        pixmap.setDevicePixelRatio(scale)
+        icon.addPixmap(pixmap)
+    return icon
+
+
+def presence_icon(availability: Availability) -> QIcon:
+    """The dot shown next to a contact."""
+    return dot_icon(
+        _PRESENCE_COLOUR[availability], hollow=availability is Availability.OFFLINE
+    )
+
+
+def presence_colour(availability: Availability) -> QColor:
+    """The colour of a presence, for text or painted marks."""
+    return QColor(_PRESENCE_COLOUR[availability])
+
+
+def account_state_icon(state: ConnectionState) -> QIcon:
+    """The dot shown next to an account."""
+    return dot_icon(_STATE_COLOUR[state], hollow=state is ConnectionState.DISABLED)

@@ -1,0 +1,132 @@
+"""Row values of the contact tree (AccountEntry, ContactEntry) and their role data.
+
+Plain frozen values built by ``presenters.contacts``; the role functions turn
+them into display text (through ``gui.labels``), icons, fonts and tooltips for
+``ContactTreeModel``. Imports ``domain`` and Qt GUI types only.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from siproxylin.domain.ids import AccountId, Jid
+from siproxylin.domain.models import AccountStatus, Availability, Subscription
+from siproxylin.gui import icons, labels
+
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+
+
+class ContactRole(enum.IntEnum):
+    """Extra data roles of the contact tree."""
+
+    ACCOUNT = int(Qt.ItemDataRole.UserRole) + 1  # AccountId of the row (or its parent)
+    JID = enum.auto()  # Jid: the account's or the contact's bare address
+    AVAILABILITY = enum.auto()  # Availability of a contact
+    IN_ROSTER = enum.auto()  # bool: False for someone who only wrote to us
+    UNREAD = enum.auto()  # int: unread incoming messages
+
+
+@dataclass(frozen=True, slots=True)
+class AccountEntry:
+    """What the tree shows for an account."""
+
+    account: AccountId
+    jid: Jid
+    status: AccountStatus
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ContactEntry:
+    """What the tree shows for a contact."""
+
+    jid: Jid
+    name: str = ""
+    availability: Availability = Availability.OFFLINE
+    status: str = ""
+    in_roster: bool = True
+    subscription: Subscription = Subscription.NONE
+    unread: int = 0
+
+    @property
+    def display_name(self) -> str:
+        """The given name, or the address."""
+        return self.name or str(self.jid)
+
+
+def account_data(entry: AccountEntry, role: int) -> Any:  # noqa: PLR0911
+    """What an account row shows for ``role``."""
+    if role == _DISPLAY:
+        return f"{entry.jid} — {labels.account_state_text(entry.status)}"
+    if role == _DECORATION:
+        return icons.account_state_icon(entry.status.state)
+    if role == _TOOLTIP:
+        text = f"{entry.jid}\n{labels.account_state_text(entry.status)}"
+        return text if entry.enabled else f"{text} (disabled)"
+    if role == _FONT:
+        font = QFont()
+        font.setBold(True)
+        return font
+    if role == ContactRole.ACCOUNT:
+        return entry.account
+    if role == ContactRole.JID:
+        return entry.jid
+    return None
+
+
+def contact_data(account: AccountId, entry: ContactEntry, role: int) -> Any:  # noqa: PLR0911
+    """What a contact row of ``account`` shows for ``role``."""
+    if role == _DISPLAY:
+        name = entry.display_name
+        return f"{name} ({entry.unread})" if entry.unread else name
+    if role == _DECORATION:
+        return icons.presence_icon(entry.availability)
+    if role == _TOOLTIP:
+        return _contact_tooltip(entry)
+    if role == _FOREGROUND:
+        if entry.availability is Availability.OFFLINE:
+            return QBrush(QColor("#808080"))
+        return None
+    if role == _FONT:
+        if entry.unread:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+    return _contact_value(account, entry, role)
+
+
+def _contact_value(account: AccountId, entry: ContactEntry, role: int) -> Any:
+    if role == ContactRole.ACCOUNT:
+        return account
+    if role == ContactRole.JID:
+        return entry.jid
+    if role == ContactRole.AVAILABILITY:
+        return entry.availability
+    if role == ContactRole.IN_ROSTER:
+        return entry.in_roster
+    if role == ContactRole.UNREAD:
+        return entry.unread
+    return None
+
+
+def _contact_tooltip(entry: ContactEntry) -> str:
+    presence = labels.availability_text(entry.availability)
+    lines = [
+        str(entry.jid),
+        f"{presence}: {entry.status}" if entry.status else presence,
+    ]
+    if not entry.in_roster:
+        lines.append("not in your contact list")
+    elif entry.subscription in (Subscription.NONE, Subscription.FROM):
+        lines.append("presence not shared with you")
+    return "\n".join(lines)

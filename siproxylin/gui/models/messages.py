@@ -1,0 +1,160 @@
+"""MessageListModel: the stored messages of the one open conversation, as list rows.
+
+Owns the rows (``ChatMessage`` values, in the order they were stored) and an
+id -> row map so a delivery-state update finds its row in O(1). A batch of
+``MessageStored`` events becomes at most one ``rowsInserted`` (or one reset when
+the batch alone exceeds the row limit) and one ``dataChanged``. The newest
+``limit`` rows are kept, so a flood into the open conversation costs the view a
+bounded layout. Formatting (times, marks) is left to views. Imports ``domain``
+and Qt only.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from siproxylin.domain.events import MessageStored
+from siproxylin.domain.models import ChatMessage
+from siproxylin.gui import labels
+
+Index = QModelIndex | QPersistentModelIndex
+
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+
+
+class MessageRole(enum.IntEnum):
+    """Data roles of a message row (DisplayRole is the body too)."""
+
+    MESSAGE = int(Qt.ItemDataRole.UserRole) + 1  # the whole ChatMessage
+    BODY = enum.auto()  # str
+    TIMESTAMP = enum.auto()  # float, UTC seconds
+    DIRECTION = enum.auto()  # Direction
+    STATE = enum.auto()  # DeliveryState
+    ID = enum.auto()  # int, the stored message's id
+
+
+class MessageListModel(QAbstractListModel):
+    """Rows of one conversation; appended and updated in batches."""
+
+    def __init__(self, parent: QObject | None = None, limit: int = 1000) -> None:
+        super().__init__(parent)
+        self.limit = limit
+        self._rows: list[ChatMessage] = []
+        self._row_of: dict[int, int] = {}
+
+    # --- queries -----------------------------------------------------------------
+
+    def message(self, row: int) -> ChatMessage:
+        """The message in ``row``."""
+        return self._rows[row]
+
+    def row_of(self, message_id: int) -> int | None:
+        """The row of a stored message id, if it is loaded."""
+        return self._row_of.get(message_id)
+
+    def messages(self) -> Sequence[ChatMessage]:
+        """Every loaded message, oldest first (a read-only view)."""
+        return tuple(self._rows)
+
+    # --- changes -----------------------------------------------------------------
+
+    def set_messages(self, messages: Iterable[ChatMessage]) -> None:
+        """Replace every row (a conversation was opened)."""
+        self.beginResetModel()
+        self._rows = list(messages)[-self.limit :]
+        self._row_of = {message.id: row for row, message in enumerate(self._rows)}
+        self.endResetModel()
+
+    def clear(self) -> None:
+        """Remove every row."""
+        self.set_messages(())
+
+    def apply(self, events: Iterable[MessageStored]) -> None:
+        """Apply stored-message events of this conversation, in order.
+
+        A new message is appended, unless its id is already loaded (history and a
+        live event can overlap), in which case its row is replaced. An update of
+        a message that is not loaded (older than the history window) is ignored.
+        """
+        appended: list[ChatMessage] = []
+        pending: dict[int, int] = {}
+        row_of = self._row_of
+        rows = self._rows
+        low, high = len(rows), -1
+        for event in events:
+            message = event.message
+            row = row_of.get(message.id)
+            if row is not None:
+                rows[row] = message
+                low, high = min(low, row), max(high, row)
+                continue
+            slot = pending.get(message.id)
+            if slot is not None:
+                appended[slot] = message
+            elif event.new:
+                pending[message.id] = len(appended)
+                appended.append(message)
+        if high >= 0:
+            self.dataChanged.emit(self.index(low, 0), self.index(high, 0))
+        if appended:
+            self._append(appended)
+
+    def _append(self, appended: list[ChatMessage]) -> None:
+        if len(appended) >= self.limit:
+            self.set_messages(appended)
+            return
+        excess = len(self._rows) + len(appended) - self.limit
+        if excess > 0:
+            self.beginRemoveRows(QModelIndex(), 0, excess - 1)
+            del self._rows[:excess]
+            self._row_of = {message.id: row for row, message in enumerate(self._rows)}
+            self.endRemoveRows()
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(appended) - 1)
+        self._rows.extend(appended)
+        self._row_of.update((m.id, row) for row, m in enumerate(appended, first))
+        self.endInsertRows()
+
+    # --- Qt virtuals -------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:  # noqa: PLR0911
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        message = self._rows[index.row()]
+        if role in (_DISPLAY, MessageRole.BODY):
+            return message.body
+        if role == MessageRole.STATE:
+            return message.state
+        if role == MessageRole.DIRECTION:
+            return message.direction
+        if role == MessageRole.TIMESTAMP:
+            return message.timestamp
+        if role == MessageRole.MESSAGE:
+            return message
+        if role == MessageRole.ID:
+            return message.id
+        if role == _TOOLTIP:
+            when = labels.full_time(message.timestamp)
+            return f"{when} · {labels.delivery_text(message.state)}"
+        return None
+
+    def roleNames(self) -> dict[int, QByteArray]:  # noqa: N802
+        names = dict(super().roleNames())
+        for role in MessageRole:
+            names[int(role)] = QByteArray(role.name.lower().encode())
+        return names

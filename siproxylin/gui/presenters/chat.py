@@ -1,0 +1,158 @@
+"""ChatPresenter: the open conversation, its message model, its header and sending.
+
+Owns which conversation is open, loads its history into one
+``MessageListModel`` (reset on every switch), routes ``MessageStored`` batches
+of that conversation to the model, keeps the peer's name and presence for the
+header, and sends through ``ChatService`` (which stores first; the row appears
+when the stored event comes back). No widgets: a QObject only for its signals.
+Imports ``domain``, ``core`` and ``gui.models``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, Signal
+
+from siproxylin.core.services.chat import ChatService
+from siproxylin.core.services.roster import RosterService
+from siproxylin.domain.events import (
+    AccountRemoved,
+    MessageStored,
+    PresenceChanged,
+    RosterChanged,
+)
+from siproxylin.domain.ids import AccountId, Jid
+from siproxylin.domain.models import Availability, ChatMessage
+from siproxylin.gui.bridge import EventBridge
+from siproxylin.gui.models.messages import MessageListModel
+
+Conversation = tuple[AccountId, Jid]
+
+HISTORY_LIMIT = 200
+
+
+class ChatPresenter(QObject):
+    """The conversation shown in the chat view."""
+
+    conversation_changed = Signal()  # another conversation was opened, or it was closed
+    peer_changed = Signal()  # the peer's name or presence changed
+
+    def __init__(
+        self,
+        chat: ChatService,
+        roster: RosterService,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._chat = chat
+        self._roster = roster
+        self.model = MessageListModel(self)
+        self._conversation: Conversation | None = None
+        self._name = ""
+        self._availability = Availability.OFFLINE
+        self._status = ""
+
+    def register(self, bridge: EventBridge) -> None:
+        """Subscribe the handlers to the bridge."""
+        bridge.register(MessageStored, self._on_message_stored)
+        bridge.register(PresenceChanged, self._on_presence_changed)
+        bridge.register(RosterChanged, self._on_roster_changed)
+        bridge.register(AccountRemoved, self._on_account_removed)
+
+    # --- state for the view ------------------------------------------------------
+
+    @property
+    def conversation(self) -> Conversation | None:
+        """(account, bare peer) of the open conversation."""
+        return self._conversation
+
+    @property
+    def peer_name(self) -> str:
+        """The peer's roster name, or its address."""
+        return self._name
+
+    @property
+    def peer_availability(self) -> Availability:
+        """The peer's best presence."""
+        return self._availability
+
+    @property
+    def peer_status(self) -> str:
+        """The peer's status text."""
+        return self._status
+
+    # --- commands ----------------------------------------------------------------
+
+    def open(self, account: AccountId, peer: Jid) -> None:
+        """Show the conversation with ``peer``: its history and the peer's state."""
+        peer = peer.bare
+        if self._conversation == (account, peer):
+            return
+        self._conversation = (account, peer)
+        self.model.set_messages(self._chat.history(account, peer, HISTORY_LIMIT))
+        self._name = self._roster_name(account, peer)
+        self._availability, self._status = self._roster.availability(account, peer)
+        self.conversation_changed.emit()
+        self.peer_changed.emit()
+
+    def close(self) -> None:
+        """Show no conversation."""
+        if self._conversation is None:
+            return
+        self._conversation = None
+        self.model.clear()
+        self._name, self._availability, self._status = "", Availability.OFFLINE, ""
+        self.conversation_changed.emit()
+
+    def send(self, body: str) -> ChatMessage | None:
+        """Send ``body`` (stripped) in the open conversation; None if there is no text.
+
+        Raises:
+            AccountNotFound: The account was removed meanwhile.
+        """
+        text = body.strip()
+        if self._conversation is None or not text:
+            return None
+        account, peer = self._conversation
+        return self._chat.send_message(account, peer, text)
+
+    # --- handlers ----------------------------------------------------------------
+
+    def _on_message_stored(self, events: Sequence[MessageStored]) -> None:
+        if self._conversation is None:
+            return
+        account, peer = self._conversation
+        mine = [e for e in events if e.account == account and e.message.peer == peer]
+        if mine:
+            self.model.apply(mine)
+
+    def _on_presence_changed(self, events: Sequence[PresenceChanged]) -> None:
+        if self._conversation is None:
+            return
+        account, peer = self._conversation
+        for event in reversed(events):
+            if event.account == account and event.jid == peer:
+                self._availability, self._status = event.availability, event.status
+                self.peer_changed.emit()
+                return
+
+    def _on_roster_changed(self, events: Sequence[RosterChanged]) -> None:
+        if self._conversation is None:
+            return
+        account, peer = self._conversation
+        if any(e.account == account for e in events):
+            name = self._roster_name(account, peer)
+            if name != self._name:
+                self._name = name
+                self.peer_changed.emit()
+
+    def _on_account_removed(self, events: Sequence[AccountRemoved]) -> None:
+        if self._conversation is not None and any(
+            e.account == self._conversation[0] for e in events
+        ):
+            self.close()
+
+    def _roster_name(self, account: AccountId, peer: Jid) -> str:
+        item = next((i for i in self._roster.roster(account) if i.jid == peer), None)
+        return item.display_name if item is not None else str(peer)

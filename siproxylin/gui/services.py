@@ -1,0 +1,33 @@
+"""The core objects the GUI may use, bundled: the only thing the window gets from core.
+
+Imports ``siproxylin.core`` only; the composition root fills it in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from siproxylin.core.accounts import AccountManager
+from siproxylin.core.bus import EventBus
+from siproxylin.core.decisions import Decisions
+from siproxylin.core.services.chat import ChatService
+from siproxylin.core.services.roster import RosterService
+
+
+@dataclass(frozen=True, slots=True)
+class GuiServices:
+    """Core services handed to ``create_main_window``.
+
+    Attributes:
+        bus: The event bus the bridge subscribes to.
+        accounts: Account commands and queries.
+        chat: 1:1 messages.
+        roster: Contacts and presence.
+        decisions: Questions the core asks the user.
+    """
+
+    bus: EventBus
+    accounts: AccountManager
+    chat: ChatService
+    roster: RosterService
+    decisions: Decisions

@@ -1,0 +1,150 @@
+"""AccountMenu: the Edit > Accounts submenu and the contact tree's context menus.
+
+Owns the account commands a user can give from menus (enable, disable,
+reconnect, remove) and the contact ones (open chat, remove contact), and keeps
+their enabled state in step with the selected account. Commands run through the
+window's ``run_command``. Qt widgets, ``domain`` and ``gui`` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtWidgets import QMenu
+
+from siproxylin.domain.errors import SiproxylinError
+from siproxylin.domain.ids import AccountId
+from siproxylin.domain.models import ConnectionState
+from siproxylin.gui.models.contact_entries import AccountEntry, ContactEntry
+
+if TYPE_CHECKING:
+    from siproxylin.gui.views.main_window import MainWindow
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class AccountMenu:
+    """Menus acting on accounts and contacts of the main window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+        self.menu = QMenu("A&ccounts", window)
+        self.enable_action = self.menu.addAction("&Enable")
+        self.disable_action = self.menu.addAction("&Disable")
+        self.reconnect_action = self.menu.addAction("Re&connect")
+        self.menu.addSeparator()
+        self.remove_action = self.menu.addAction("&Remove…")
+        self.enable_action.triggered.connect(
+            lambda: self._with_selected(lambda account: self.set_enabled(account, True))
+        )
+        self.disable_action.triggered.connect(
+            lambda: self._with_selected(
+                lambda account: self.set_enabled(account, False)
+            )
+        )
+        self.reconnect_action.triggered.connect(
+            lambda: self._with_selected(self.reconnect)
+        )
+        self.remove_action.triggered.connect(
+            lambda: self._with_selected(self.remove_account)
+        )
+        self.update_actions(None)
+
+    def update_actions(self, entry: AccountEntry | None) -> None:
+        """Enable the actions that make sense for the selected account."""
+        self.enable_action.setEnabled(entry is not None and not entry.enabled)
+        self.disable_action.setEnabled(entry is not None and entry.enabled)
+        self.reconnect_action.setEnabled(
+            entry is not None
+            and entry.enabled
+            and entry.status.state is not ConnectionState.ONLINE
+        )
+        self.remove_action.setEnabled(entry is not None)
+
+    def context_menu(self, index: Index) -> QMenu | None:
+        """The menu for a tree row: account commands, or contact commands."""
+        model = self._window.contacts.model
+        account = model.account_at(index)
+        if account is None:
+            return None
+        menu = QMenu(self._window)
+        contact = model.contact_at(index)
+        if contact is not None:
+            self._fill_contact_menu(menu, account, contact)
+            return menu
+        entry = model.account_entry(account)
+        if entry is None:
+            return None
+        menu.addAction("Re&connect", lambda: self.reconnect(account))
+        if entry.enabled:
+            menu.addAction("&Disable", lambda: self.set_enabled(account, False))
+        else:
+            menu.addAction("&Enable", lambda: self.set_enabled(account, True))
+        menu.addSeparator()
+        menu.addAction("&Remove…", lambda: self.remove_account(account))
+        return menu
+
+    # --- commands ----------------------------------------------------------------
+
+    def set_enabled(self, account: AccountId, enabled: bool) -> None:
+        """Connect or disconnect an account, and remember it."""
+        verb = "enable" if enabled else "disable"
+        self._window.run_command(
+            f"Could not {verb} the account",
+            self._window.services.accounts.set_enabled(account, enabled),
+        )
+
+    def reconnect(self, account: AccountId) -> None:
+        """Connect now, skipping any wait."""
+        self._window.run_command(
+            "Could not reconnect", self._window.services.accounts.reconnect(account)
+        )
+
+    def remove_account(self, account: AccountId) -> None:
+        """Ask, then delete an account and everything stored for it."""
+        entry = self._window.contacts.model.account_entry(account)
+        name = str(entry.jid) if entry is not None else "this account"
+        if not self._window.confirm(
+            "Remove Account",
+            f"Remove {name}? Its messages and contacts stored on this computer"
+            " are deleted.",
+        ):
+            return
+        self._window.run_command(
+            "Could not remove the account",
+            self._window.services.accounts.remove_account(account),
+        )
+
+    def remove_contact(self, account: AccountId, contact: ContactEntry) -> None:
+        """Remove a roster contact, or forget a stranger's entry."""
+        window = self._window
+        if not contact.in_roster:
+            window.contacts.forget(account, contact.jid)
+            return
+        if not window.confirm(
+            "Remove Contact", f"Remove {contact.display_name} from your contacts?"
+        ):
+            return
+        try:
+            window.services.roster.remove_contact(account, contact.jid)
+        except SiproxylinError as error:
+            window.show_error("Could not remove the contact", str(error))
+
+    # --- internals ---------------------------------------------------------------
+
+    def _fill_contact_menu(
+        self, menu: QMenu, account: AccountId, contact: ContactEntry
+    ) -> None:
+        menu.addAction(
+            "&Open Chat", lambda: self._window.open_chat(account, contact.jid)
+        )
+        menu.addSeparator()
+        label = "&Remove Contact…" if contact.in_roster else "&Hide"
+        menu.addAction(label, lambda: self.remove_contact(account, contact))
+
+    def _with_selected(self, command: Callable[[AccountId], None]) -> None:
+        account = self._window.selected_account()
+        if account is not None:
+            command(account)

@@ -1,0 +1,344 @@
+"""MainWindow: menus, the contact tree, the chat pane, info bars and the status bar.
+
+Owns the window's widgets and turns user actions into service commands: account
+commands are awaited through ``async_slot``, errors a user can act on are shown
+in a non-modal message box. State comes from the presenters' models; the window
+holds no copy of it. Imports Qt, ``domain``, ``core`` (through ``GuiServices``)
+and the rest of ``gui``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from siproxylin.domain.config import AccountConfig
+from siproxylin.domain.errors import SiproxylinError
+from siproxylin.domain.events import DecisionRequested
+from siproxylin.domain.ids import AccountId, Jid
+from siproxylin.gui import labels
+from siproxylin.gui.async_slot import async_slot
+from siproxylin.gui.bridge import EventBridge
+from siproxylin.gui.presenters.chat import ChatPresenter
+from siproxylin.gui.presenters.contacts import ContactsPresenter
+from siproxylin.gui.presenters.decisions import DecisionsPresenter
+from siproxylin.gui.services import GuiServices
+from siproxylin.gui.views.account_menu import AccountMenu
+from siproxylin.gui.views.add_account_dialog import AddAccountDialog
+from siproxylin.gui.views.add_contact_dialog import AddContactDialog
+from siproxylin.gui.views.chat_view import ChatView
+from siproxylin.gui.views.info_bar import BarKind, InfoBar
+
+log = logging.getLogger(__name__)
+
+Index = QModelIndex | QPersistentModelIndex
+
+INSECURE_PASSWORDS = "No system keyring: passwords are stored in the data folder."
+ABOUT = (
+    "<h3>Siproxylin</h3><p>A privacy-focused XMPP client: every account has its own"
+    " proxy, and calls go only through relays.</p><p>License: GPL-3.0-or-later</p>"
+)
+
+
+class MainWindow(QMainWindow):
+    """The application window."""
+
+    quit_requested = (
+        Signal()
+    )  # File > Quit or the window was closed: the app shuts down
+
+    def __init__(
+        self,
+        services: GuiServices,
+        *,
+        contacts: ContactsPresenter,
+        chat: ChatPresenter,
+        decisions: DecisionsPresenter,
+        bridge: EventBridge,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.contacts = contacts
+        self.chat = chat
+        self.decisions = decisions
+        self.bridge = bridge
+        self._decision_bars: dict[int, InfoBar] = {}
+        self._dialog: AddAccountDialog | AddContactDialog | None = None
+        self._quitting = False
+        self.setWindowTitle("Siproxylin")
+        self.resize(1000, 650)
+        self._build_central()
+        self.account_menu = AccountMenu(self)
+        self._build_menus()
+        self.status_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.status_label, 1)
+        self._connect_signals()
+        if not services.accounts.passwords_secure:
+            self.show_bar(INSECURE_PASSWORDS, BarKind.WARNING, [("Dismiss", None)])
+        for request in decisions.pending():
+            self._on_decision_requested(request)
+        self._refresh_account_state()
+
+    # --- construction ------------------------------------------------------------
+
+    def _build_central(self) -> None:
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(6, 6, 6, 0)
+        self.bars = QVBoxLayout()
+        column.addLayout(self.bars)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
+        self.contact_tree = QTreeView(self.splitter)
+        self.contact_tree.setObjectName("contacts")
+        self.contact_tree.setModel(self.contacts.model)
+        self.contact_tree.setHeaderHidden(True)
+        self.contact_tree.setUniformRowHeights(True)
+        self.contact_tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.contact_tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.contact_tree.expandAll()
+        self.chat_view = ChatView(self.chat, self.splitter)
+        self.splitter.addWidget(self.contact_tree)
+        self.splitter.addWidget(self.chat_view)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([300, 700])
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.add_account_action = file_menu.addAction("&Add Account…")
+        file_menu.addSeparator()
+        self.quit_action = file_menu.addAction("&Quit")
+        self.quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        edit_menu = bar.addMenu("&Edit")
+        self.add_contact_action = edit_menu.addAction("Add &Contact…")
+        edit_menu.addSeparator()
+        edit_menu.addMenu(self.account_menu.menu)
+        view_menu = bar.addMenu("&View")
+        self.show_offline_action = view_menu.addAction("Show &Offline Contacts")
+        self.show_offline_action.setCheckable(True)
+        self.show_offline_action.setChecked(self.contacts.model.show_offline)
+        help_menu = bar.addMenu("&Help")
+        self.about_action = help_menu.addAction("&About Siproxylin")
+
+    def _connect_signals(self) -> None:
+        self.add_account_action.triggered.connect(self._on_add_account_triggered)
+        self.quit_action.triggered.connect(self._on_quit_triggered)
+        self.add_contact_action.triggered.connect(self._on_add_contact_triggered)
+        self.show_offline_action.toggled.connect(self.contacts.model.set_show_offline)
+        self.about_action.triggered.connect(self._on_about_triggered)
+        tree = self.contact_tree
+        tree.activated.connect(self._on_contact_activated)
+        tree.customContextMenuRequested.connect(self._on_context_menu_requested)
+        tree.selectionModel().currentChanged.connect(self._on_current_changed)
+        model = self.contacts.model
+        model.rowsInserted.connect(self._on_contact_rows_inserted)
+        model.dataChanged.connect(self._on_contacts_data_changed)
+        model.rowsRemoved.connect(self._on_contact_rows_removed)
+        self.decisions.requested.connect(self._on_decision_requested)
+        self.decisions.withdrawn.connect(self._on_decision_withdrawn)
+
+    # --- public API --------------------------------------------------------------
+
+    def selected_account(self) -> AccountId | None:
+        """The account of the current tree row, or the only account there is."""
+        account = self.contacts.model.account_at(self.contact_tree.currentIndex())
+        if account is None:
+            entries = self.contacts.model.accounts()
+            return entries[0].account if len(entries) == 1 else None
+        return account
+
+    def select_account(self, account: AccountId) -> None:
+        """Make an account the current tree row."""
+        index = self.contacts.model.account_index(account)
+        if index.isValid():
+            self.contact_tree.setCurrentIndex(index)
+
+    def open_chat(self, account: AccountId, jid: Jid) -> None:
+        """Show the conversation with ``jid`` and select it in the tree."""
+        self.chat.open(account, jid)
+        index = self.contacts.model.contact_index(account, jid.bare)
+        if index.isValid():
+            self.contact_tree.setCurrentIndex(index)
+
+    def show_bar(
+        self, text: str, kind: BarKind, buttons: list[tuple[str, Any]]
+    ) -> InfoBar:
+        """Show a non-modal info bar above the content; each button closes it."""
+        bar = InfoBar(text, kind, self)
+        for label, on_click in buttons:
+            bar.add_button(label, on_click)
+        self.bars.addWidget(bar)
+        return bar
+
+    def show_error(self, title: str, text: str) -> None:
+        """Tell the user something failed, without blocking the window."""
+        self.statusBar().showMessage(f"{title}: {text}", 10_000)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # --- commands ----------------------------------------------------------------
+
+    @async_slot
+    async def run_command(
+        self, failure_title: str, command: Coroutine[Any, Any, object]
+    ) -> None:
+        """Await a service command; a user-facing error is shown, not raised."""
+        try:
+            await command
+        except SiproxylinError as error:
+            self.show_error(failure_title, str(error))
+
+    def confirm(self, title: str, text: str) -> bool:
+        """Ask a yes/no question (modal)."""
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    # --- handlers ----------------------------------------------------------------
+
+    def _on_add_account_triggered(self) -> None:
+        dialog = AddAccountDialog(self)
+        self._replace_dialog(dialog)
+        dialog.accepted.connect(lambda: self._on_add_account_accepted(dialog))
+        dialog.open()
+
+    def _on_add_account_accepted(self, dialog: AddAccountDialog) -> None:
+        config, password = dialog.account_config(), dialog.password()
+        dialog.password_edit.clear()
+        self.run_command(
+            "Could not add the account", self._add_account(config, password)
+        )
+
+    async def _add_account(self, config: AccountConfig, password: str) -> None:
+        stored = await self.services.accounts.add_account(config, password)
+        self.bridge.flush()  # the new row exists before it is selected
+        self.select_account(stored.id)
+
+    def _on_add_contact_triggered(self) -> None:
+        accounts = [(e.account, e.jid) for e in self.contacts.model.accounts()]
+        dialog = AddContactDialog(accounts, self.selected_account(), self)
+        self._replace_dialog(dialog)
+        dialog.accepted.connect(lambda: self._on_add_contact_accepted(dialog))
+        dialog.open()
+
+    def _on_add_contact_accepted(self, dialog: AddContactDialog) -> None:
+        account, jid, name = dialog.contact()
+        try:
+            self.services.roster.add_contact(account, jid, name)
+        except SiproxylinError as error:
+            self.show_error("Could not add the contact", str(error))
+
+    def _on_quit_triggered(self) -> None:
+        self.close()
+
+    def _on_about_triggered(self) -> None:
+        QMessageBox.about(self, "About Siproxylin", ABOUT)
+
+    def _on_contact_activated(self, index: QModelIndex) -> None:
+        account = self.contacts.model.account_at(index)
+        entry = self.contacts.model.contact_at(index)
+        if account is not None and entry is not None:
+            self.open_chat(account, entry.jid)
+
+    def _on_context_menu_requested(self, pos: QPoint) -> None:
+        menu = self.account_menu.context_menu(self.contact_tree.indexAt(pos))
+        if menu is not None:
+            menu.exec(self.contact_tree.viewport().mapToGlobal(pos))
+            menu.deleteLater()
+
+    def _on_current_changed(
+        self, _current: QModelIndex, _previous: QModelIndex
+    ) -> None:
+        self._refresh_account_state()
+
+    def _on_contacts_data_changed(
+        self, _top: QModelIndex, _bottom: QModelIndex
+    ) -> None:
+        self._refresh_account_state()
+
+    def _on_contact_rows_removed(
+        self, _parent: QModelIndex, _first: int, _last: int
+    ) -> None:
+        self._refresh_account_state()
+
+    def _on_contact_rows_inserted(
+        self, parent: QModelIndex, first: int, last: int
+    ) -> None:
+        if parent.isValid():
+            return
+        for row in range(first, last + 1):
+            self.contact_tree.expand(self.contacts.model.index(row, 0))
+        self._refresh_account_state()
+
+    def _on_decision_requested(self, request: DecisionRequested) -> None:
+        if request.decision_id in self._decision_bars:
+            return
+        decision_id = request.decision_id
+        yes, no = self.decisions.answer_labels(request.kind)
+        bar = self.show_bar(
+            request.text,
+            BarKind.INFO,
+            [
+                (yes, lambda: self.decisions.answer(decision_id, True)),
+                (no, lambda: self.decisions.answer(decision_id, False)),
+            ],
+        )
+        self._decision_bars[decision_id] = bar
+        bar.closed.connect(lambda: self._decision_bars.pop(decision_id, None))
+
+    def _on_decision_withdrawn(self, decision_id: int) -> None:
+        bar = self._decision_bars.pop(decision_id, None)
+        if bar is not None:
+            bar.dismiss()
+
+    # --- internals ---------------------------------------------------------------
+
+    def _refresh_account_state(self) -> None:
+        account = self.selected_account()
+        entry = (
+            self.contacts.model.account_entry(account) if account is not None else None
+        )
+        if entry is None:
+            self.status_label.setText(
+                "No account selected"
+                if self.contacts.model.accounts()
+                else "No account: File > Add Account…"
+            )
+        else:
+            self.status_label.setText(
+                f"{entry.jid}: {labels.account_state_text(entry.status)}"
+            )
+        self.account_menu.update_actions(entry)
+
+    def _replace_dialog(self, dialog: AddAccountDialog | AddContactDialog) -> None:
+        if self._dialog is not None:
+            self._dialog.deleteLater()
+        self._dialog = dialog
+
+    # --- Qt virtuals -------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self._quitting:
+            self._quitting = True
+            self.quit_requested.emit()
+        super().closeEvent(event)

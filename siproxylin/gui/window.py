@@ -1,0 +1,42 @@
+"""Builds the GUI: the bridge, the models and presenters, and the main window.
+
+``create_main_window`` is what the composition root (``app/``) calls once the
+core services exist. It must run on the Qt thread with a QApplication created.
+Imports ``core`` (through ``GuiServices``) and the rest of ``gui``.
+"""
+
+from __future__ import annotations
+
+from siproxylin.gui.bridge import EventBridge
+from siproxylin.gui.models.contacts import ContactTreeModel
+from siproxylin.gui.presenters.chat import ChatPresenter
+from siproxylin.gui.presenters.contacts import ContactsPresenter
+from siproxylin.gui.presenters.decisions import DecisionsPresenter
+from siproxylin.gui.services import GuiServices
+from siproxylin.gui.views.main_window import MainWindow
+
+
+def create_main_window(services: GuiServices) -> MainWindow:
+    """Wire the bridge, presenters and window over ``services``.
+
+    The window shows the accounts the core already has and follows the bus from
+    now on; ``AccountManager.load()`` may run before or after this call.
+    """
+    bridge = EventBridge(services.bus)
+    contacts = ContactsPresenter(
+        ContactTreeModel(), services.accounts, services.roster, services.chat
+    )
+    chat = ChatPresenter(services.chat, services.roster)
+    decisions = DecisionsPresenter(services.decisions)
+    for presenter in (contacts, chat, decisions):
+        presenter.register(bridge)
+    contacts.load()
+    decisions.load()
+    window = MainWindow(
+        services, contacts=contacts, chat=chat, decisions=decisions, bridge=bridge
+    )
+    contacts.model.setParent(window)
+    chat.setParent(window)
+    decisions.setParent(window)
+    chat.conversation_changed.connect(lambda: contacts.set_active(chat.conversation))
+    return window

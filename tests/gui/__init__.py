@@ -1,0 +1,1 @@
+"""GUI tests: pytest-qt, offscreen, real core objects over in-memory fakes."""

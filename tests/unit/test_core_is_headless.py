@@ -1,0 +1,24 @@
+"""The core imports without Qt, slixmpp, sqlite3 or any network library installed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+BLOCKED = ["PySide6", "qasync", "slixmpp", "slixmpp_omemo", "sqlite3", "_sqlite3",
+           "python_socks", "aiohttp", "aiohttp_socks", "keyring"]
+
+
+def test_core_imports_with_toolkits_missing() -> None:
+    code = (
+        "import sys\n"
+        f"for name in {BLOCKED!r}: sys.modules[name] = None\n"
+        "import siproxylin.core\n"
+        "import siproxylin.core.accounts, siproxylin.core.session, siproxylin.core.decisions\n"
+        "import siproxylin.core.services.chat, siproxylin.core.services.roster\n"
+        "import siproxylin.domain.events\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
