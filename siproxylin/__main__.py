@@ -25,27 +25,35 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
-        "--xdg", action="store_true",
+        "--xdg",
+        action="store_true",
         help="keep files in the XDG config/data/cache folders (~/.config, ~/.local/share)",
     )
     where.add_argument(
-        "--dot-data-dir", action="store_true",
+        "--dot-data-dir",
+        action="store_true",
         help="keep everything in ~/.siproxylin (one folder to encrypt or delete)",
     )
     where.add_argument(
-        "--data-dir", type=Path, metavar="PATH",
+        "--data-dir",
+        type=Path,
+        metavar="PATH",
         help="keep everything under PATH (config, data, cache, logs)",
     )
     parser.add_argument(
-        "--log-level", choices=[level.value for level in LogLevel], default="info",
+        "--log-level",
+        choices=[level.value for level in LogLevel],
+        default="info",
         help="level of main.log; 'off' writes no log file (default: info)",
     )
     parser.add_argument(
-        "--protocol-log", action="store_true",
+        "--protocol-log",
+        action="store_true",
         help="write every stanza to xmpp-protocol.log (secrets and bodies are redacted)",
     )
     parser.add_argument(
-        "--log-bodies", action="store_true",
+        "--log-bodies",
+        action="store_true",
         help="let message bodies into the logs (off by default)",
     )
     parser.add_argument("--version", action="version", version=f"Siproxylin {__version__}")
@@ -72,8 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     qt_app.setQuitOnLastWindowClosed(False)  # the loop must outlive the window to log out
     application = build_application(paths, settings)
     services = GuiServices(
-        application.bus, application.accounts, application.chat,
-        application.roster, application.decisions,
+        application.bus,
+        application.accounts,
+        application.chat,
+        application.roster,
+        application.decisions,
     )
     window = create_main_window(services)
     window.show()

@@ -42,18 +42,14 @@ from tests.support.prosody import (  # noqa: E402
 KEEP_SERVERS = os.environ.get("SIPROXYLIN_KEEP_TEST_SERVERS", "") not in {"", "0"}
 
 
-def pytest_collection_modifyitems(
-    config: pytest.Config, items: list[pytest.Item]
-) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if INTEGRATION_DIR in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.integration)
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Iterator[None]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     """On failure, attach the tail of each Prosody log the test used to the report."""
     report = yield
     if report.failed:
@@ -62,14 +58,10 @@ def pytest_runtest_makereport(
             server = funcargs.get(name)
             if isinstance(server, ProsodyServer):
                 try:
-                    tail = server.log_path.read_text(errors="replace").splitlines()[
-                        -60:
-                    ]
+                    tail = server.log_path.read_text(errors="replace").splitlines()[-60:]
                 except OSError:
                     continue
-                report.sections.append(
-                    (f"{name} log ({server.log_path})", "\n".join(tail))
-                )
+                report.sections.append((f"{name} log ({server.log_path})", "\n".join(tail)))
     return report
 
 

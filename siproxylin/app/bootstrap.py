@@ -78,9 +78,9 @@ def build_application(
     if not secrets.secure:
         log.warning("no system keyring: account passwords are kept in %s", paths.config)
 
-    def make_xmpp(config: AccountConfig, password: str, events: EventBus) -> XmppSession:
+    def make_xmpp(config: AccountConfig, password: str, bus: EventBus) -> XmppSession:
         logs.attach_account(config.id, config.log_level)
-        return XmppClient(config, password, events)
+        return XmppClient(config, password, bus)
 
     accounts = AccountManager(
         AccountsRepo(db, secrets), secrets, make_xmpp, bus, decisions, backoff_base=backoff_base

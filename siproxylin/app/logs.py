@@ -29,13 +29,11 @@ _LEVELS = {
 
 # Elements whose text is secret: SASL (auth/response/challenge/success), in-band
 # registration passwords, OMEMO keys and bundles.
-_SECRET_ELEMENTS = (
+_HIDDEN_ELEMENTS = (
     "auth|response|challenge|success|password|key|keys|payload|bundle|ik|spk|spks"
     "|pk|identityKey|signedPreKeyPublic|signedPreKeySignature|preKeyPublic|prekeys"
 )
-_SECRET_RE = re.compile(
-    rf"<((?:[\w.-]+:)?(?:{_SECRET_ELEMENTS}))(\s[^>]*)?>(.*?)</\1>", re.DOTALL
-)
+_SECRET_RE = re.compile(rf"<((?:[\w.-]+:)?(?:{_HIDDEN_ELEMENTS}))(\s[^>]*)?>(.*?)</\1>", re.DOTALL)
 _BODY_RE = re.compile(r"<((?:[\w.-]+:)?body)(\s[^>]*)?>(.*?)</\1>", re.DOTALL)
 _ASSIGN_RE = re.compile(r"(?i)\b(password|passwd|secret)(\s*[=:]\s*)(['\"]?)[^\s'\",}]+\3")
 

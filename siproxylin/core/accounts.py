@@ -109,9 +109,7 @@ class AccountManager:
             await session.enable()
         return stored
 
-    async def update_account(
-        self, config: AccountConfig, password: str | None = None
-    ) -> None:
+    async def update_account(self, config: AccountConfig, password: str | None = None) -> None:
         """Store new settings; a connected account reconnects with them."""
         session = self._session(config.id)
         self._repo.update_account(config)

@@ -54,9 +54,7 @@ class EventBus:
         route = self._route_cache.get(kind)
         if route is None:
             route = tuple(
-                handler
-                for base in kind.__mro__
-                for handler in self._handlers.get(base, ())
+                handler for base in kind.__mro__ for handler in self._handlers.get(base, ())
             )
             self._route_cache[kind] = route
         for handler in route:

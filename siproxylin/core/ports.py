@@ -60,9 +60,7 @@ class XmppSession(Protocol):
 class XmppSessionFactory(Protocol):
     """Makes the XMPP session of an account."""
 
-    def __call__(
-        self, config: AccountConfig, password: str, bus: EventBus
-    ) -> XmppSession:
+    def __call__(self, config: AccountConfig, password: str, bus: EventBus) -> XmppSession:
         """Create (not connect) a session for ``config``."""
         ...
 
@@ -112,7 +110,14 @@ class MessageRepo(Protocol):
     def history(
         self, account: AccountId, peer: Jid, limit: int, before_id: int = 0
     ) -> list[ChatMessage]:
-        """The last ``limit`` messages with ``peer`` (older than ``before_id`` if set), oldest first."""
+        """The last ``limit`` messages with ``peer``, oldest first.
+
+        Args:
+            account: The account.
+            peer: The conversation's bare address.
+            limit: How many messages at most.
+            before_id: Only messages with a smaller id, when not 0 (paging back).
+        """
         ...
 
     def conversations(self, account: AccountId) -> list[Jid]:

@@ -82,8 +82,13 @@ class AccountSession:
         if self._xmpp is not None:
             return
         if not self._password:
-            self._set(AccountStatus(ConnectionState.FAILED, FailureReason.CONFIG,
-                                    "No password is stored for this account."))
+            self._set(
+                AccountStatus(
+                    ConnectionState.FAILED,
+                    FailureReason.CONFIG,
+                    "No password is stored for this account.",
+                )
+            )
             return
         self._xmpp = self._factory(self.config, self._password, self._bus)
         self._backoff.reset()
@@ -138,10 +143,12 @@ class AccountSession:
         if self._retry is not None:
             return  # already waiting
         delay = self._backoff.next_delay()
-        self.log.info("connection lost (%s: %s); retry in %.1f s",
-                      event.reason.value, event.detail, delay)
-        self._set(AccountStatus(ConnectionState.RECONNECTING, event.reason,
-                                event.detail, retry_in=delay))
+        self.log.info(
+            "connection lost (%s: %s); retry in %.1f s", event.reason.value, event.detail, delay
+        )
+        self._set(
+            AccountStatus(ConnectionState.RECONNECTING, event.reason, event.detail, retry_in=delay)
+        )
         loop = asyncio.get_running_loop()
         self._retry = loop.call_later(delay, self._retry_due)
 

@@ -13,7 +13,7 @@ from typing import NewType
 AccountId = NewType("AccountId", int)
 
 _MAX_PART = 1023
-_FORBIDDEN_LOCAL = frozenset('"&\'/:<>@ ')
+_FORBIDDEN_LOCAL = frozenset("\"&'/:<>@ ")
 
 
 class InvalidJid(ValueError):

@@ -14,9 +14,7 @@ from typing import Any, ParamSpec, cast
 import qasync
 
 P = ParamSpec("P")
-_Decorator = Callable[
-    [Callable[P, Coroutine[Any, Any, None]]], Callable[P, asyncio.Task[None]]
-]
+_Decorator = Callable[[Callable[P, Coroutine[Any, Any, None]]], Callable[P, asyncio.Task[None]]]
 
 
 def async_slot(

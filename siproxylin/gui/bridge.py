@@ -45,9 +45,7 @@ class EventBridge:
         self._closed = False
         self._handlers: dict[type[Event], list[BatchHandler]] = {}
         self._routes: dict[type[Event], tuple[BatchHandler, ...]] = {}
-        self.drains = (
-            0  # how many batches were dispatched; tests and benchmarks read it
-        )
+        self.drains = 0  # how many batches were dispatched; tests and benchmarks read it
         self._unsubscribe = bus.subscribe(Event, self._on_event)
 
     def register(self, kind: type[E], handler: Callable[[Sequence[E]], None]) -> None:
@@ -96,13 +94,9 @@ class EventBridge:
                 try:
                     handler(events)
                 except Exception:
-                    log.exception(
-                        "GUI handler failed on %d %s", len(events), kind.__name__
-                    )
+                    log.exception("GUI handler failed on %d %s", len(events), kind.__name__)
 
     def _route(self, kind: type[Event]) -> tuple[BatchHandler, ...]:
-        route = tuple(
-            handler for base in kind.__mro__ for handler in self._handlers.get(base, ())
-        )
+        route = tuple(handler for base in kind.__mro__ for handler in self._handlers.get(base, ()))
         self._routes[kind] = route
         return route

@@ -68,9 +68,7 @@ def dot_icon(colour: str, hollow: bool = False) -> QIcon:
 
 def presence_icon(availability: Availability) -> QIcon:
     """The dot shown next to a contact."""
-    return dot_icon(
-        _PRESENCE_COLOUR[availability], hollow=availability is Availability.OFFLINE
-    )
+    return dot_icon(_PRESENCE_COLOUR[availability], hollow=availability is Availability.OFFLINE)
 
 
 def presence_colour(availability: Availability) -> QColor:

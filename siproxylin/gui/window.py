@@ -32,9 +32,7 @@ def create_main_window(services: GuiServices) -> MainWindow:
         presenter.register(bridge)
     contacts.load()
     decisions.load()
-    window = MainWindow(
-        services, contacts=contacts, chat=chat, decisions=decisions, bridge=bridge
-    )
+    window = MainWindow(services, contacts=contacts, chat=chat, decisions=decisions, bridge=bridge)
     contacts.model.setParent(window)
     chat.setParent(window)
     decisions.setParent(window)

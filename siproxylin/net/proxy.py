@@ -49,9 +49,7 @@ async def open_socket(
         rdns=True,
     )
     try:
-        sock: socket.socket = await client.connect(
-            dest_host=host, dest_port=port, timeout=timeout
-        )
+        sock: socket.socket = await client.connect(dest_host=host, dest_port=port, timeout=timeout)
     except (ProxyConnectionError, ProxyTimeoutError, ProxyError) as exc:
         raise ProxyFailed(f"proxy {proxy.kind.value} {proxy.host}:{proxy.port}: {exc}") from exc
     return sock

@@ -84,9 +84,7 @@ class AccountsRepo:
 
     def get_account(self, account: AccountId) -> AccountConfig | None:
         """One account, or None."""
-        row = self._db.read_one(
-            f"SELECT {_COLUMNS} FROM account WHERE id = ?", (account,)
-        )
+        row = self._db.read_one(f"SELECT {_COLUMNS} FROM account WHERE id = ?", (account,))
         return None if row is None else self._with_proxy_password(_from_row(row))
 
     def add_account(self, config: AccountConfig) -> AccountConfig:
@@ -192,9 +190,7 @@ def _from_row(row: Row) -> AccountConfig:
         kind = ProxyKind(proxy_kind)
     except ValueError:
         # Never fall back to a direct connection for a proxied account.
-        raise DatabaseError(
-            f"account {account} has an unknown proxy kind {proxy_kind!r}"
-        ) from None
+        raise DatabaseError(f"account {account} has an unknown proxy kind {proxy_kind!r}") from None
     try:
         level = LogLevel(log_level)
     except ValueError:

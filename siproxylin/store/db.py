@@ -60,9 +60,7 @@ class Database:
         self._path = os.fspath(path)
         if self._path != MEMORY:
             _create_private(Path(self._path))
-        self._conn = sqlite3.connect(
-            self._path, isolation_level=None, cached_statements=256
-        )
+        self._conn = sqlite3.connect(self._path, isolation_level=None, cached_statements=256)
         self._depth = 0
         self._commit_loop: asyncio.AbstractEventLoop | None = None
         self._closed = False

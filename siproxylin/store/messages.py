@@ -150,9 +150,7 @@ class MessagesRepo:
             row_id = cursor.lastrowid
             assert row_id is not None
             db.write(_INSERT_FTS, (row_id, texts[0]))
-            db.write(
-                _INSERT_ITEM, (conversation, CONTENT_MESSAGE, row_id, time_ms, local)
-            )
+            db.write(_INSERT_ITEM, (conversation, CONTENT_MESSAGE, row_id, time_ms, local))
             active = min(time_ms, local)
             db.write(_TOUCH, (active, conversation, active))
         return ChatMessage(
@@ -176,8 +174,7 @@ class MessagesRepo:
         if not origin_id:
             return None
         cursor = self._db.write(
-            "UPDATE message SET state = ?"
-            " WHERE account_id = ? AND direction = 1 AND origin_id = ?",
+            "UPDATE message SET state = ? WHERE account_id = ? AND direction = 1 AND origin_id = ?",
             (STATE_CODE[state], account, origin_id),
         )
         if cursor.rowcount == 0:
@@ -286,8 +283,7 @@ class MessagesRepo:
             return found
         db = self._db
         row = db.read_one(
-            "SELECT id FROM conversation"
-            " WHERE account_id = ? AND jid_id = ? AND type = ?",
+            "SELECT id FROM conversation WHERE account_id = ? AND jid_id = ? AND type = ?",
             key,
         )
         if row is None:
@@ -304,9 +300,7 @@ class MessagesRepo:
         self._conversations[key] = found
         return found
 
-    def _keep_stanza_id(
-        self, message: ChatMessage, jid_id: int, direction: int
-    ) -> None:
+    def _keep_stanza_id(self, message: ChatMessage, jid_id: int, direction: int) -> None:
         if not (message.stanza_id and message.origin_id):
             return
         self._db.write(

@@ -90,8 +90,7 @@ class MessageSearch:
         """True when the index matches the stored messages exactly."""
         try:
             self._db.write(
-                "INSERT INTO message_fts (message_fts, rank)"
-                " VALUES ('integrity-check', 1)"
+                "INSERT INTO message_fts (message_fts, rank) VALUES ('integrity-check', 1)"
             )
         except sqlite3.DatabaseError:
             return False

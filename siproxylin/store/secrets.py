@@ -265,9 +265,7 @@ def usable_keyring(backend: Any = None) -> Any | None:
     return chosen
 
 
-def open_secret_store(
-    data_dir: Path, backend: Any = None
-) -> KeyringSecretStore | FileSecretStore:
+def open_secret_store(data_dir: Path, backend: Any = None) -> KeyringSecretStore | FileSecretStore:
     """The keyring when a usable one exists, else ``data_dir/secrets.json``.
 
     When a keyring is usable and a secrets file was left by an earlier run

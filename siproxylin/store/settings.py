@@ -39,16 +39,12 @@ class Settings:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def get_str(
-        self, key: str, default: str = "", account: AccountId | None = None
-    ) -> str:
+    def get_str(self, key: str, default: str = "", account: AccountId | None = None) -> str:
         """A text setting."""
         value = self._get(key, account)
         return value if isinstance(value, str) else default
 
-    def get_int(
-        self, key: str, default: int = 0, account: AccountId | None = None
-    ) -> int:
+    def get_int(self, key: str, default: int = 0, account: AccountId | None = None) -> int:
         """An integer setting (text holding a number is accepted)."""
         value = self._get(key, account)
         if isinstance(value, int):
@@ -60,9 +56,7 @@ class Settings:
                 return default
         return default
 
-    def get_bool(
-        self, key: str, default: bool = False, account: AccountId | None = None
-    ) -> bool:
+    def get_bool(self, key: str, default: bool = False, account: AccountId | None = None) -> bool:
         """A boolean setting (stored as 0/1; "true"/"false" text is accepted)."""
         value = self._get(key, account)
         if isinstance(value, int):
@@ -75,18 +69,14 @@ class Settings:
                 return False
         return default
 
-    def set(
-        self, key: str, value: SettingValue, account: AccountId | None = None
-    ) -> None:
+    def set(self, key: str, value: SettingValue, account: AccountId | None = None) -> None:
         """Store a setting, replacing any previous value.
 
         Raises:
             TypeError: If ``value`` is not text, an integer or a boolean.
         """
         if not isinstance(value, str | int):
-            raise TypeError(
-                f"a setting is text, an integer or a boolean, not {value!r}"
-            )
+            raise TypeError(f"a setting is text, an integer or a boolean, not {value!r}")
         stored = int(value) if isinstance(value, bool) else value
         if account is None:
             self._db.write(_SET_GLOBAL, (key, stored))
@@ -96,20 +86,14 @@ class Settings:
     def delete(self, key: str, account: AccountId | None = None) -> None:
         """Forget a setting (a no-op when it is not set)."""
         if account is None:
-            self._db.write(
-                "DELETE FROM settings WHERE account_id IS NULL AND key = ?", (key,)
-            )
+            self._db.write("DELETE FROM settings WHERE account_id IS NULL AND key = ?", (key,))
         else:
-            self._db.write(
-                "DELETE FROM settings WHERE account_id = ? AND key = ?", (account, key)
-            )
+            self._db.write("DELETE FROM settings WHERE account_id = ? AND key = ?", (account, key))
 
     def keys(self, account: AccountId | None = None) -> list[str]:
         """The keys set globally (or for ``account``), sorted."""
         if account is None:
-            rows = self._db.read(
-                "SELECT key FROM settings WHERE account_id IS NULL ORDER BY key"
-            )
+            rows = self._db.read("SELECT key FROM settings WHERE account_id IS NULL ORDER BY key")
         else:
             rows = self._db.read(
                 "SELECT key FROM settings WHERE account_id = ? ORDER BY key", (account,)

@@ -145,7 +145,9 @@ class XmppClient:
             Callback("siproxylin message", MatchXPath("{jabber:client}message"), self._on_message)
         )
         stream.register_handler(
-            Callback("siproxylin presence", MatchXPath("{jabber:client}presence"), self._on_presence)
+            Callback(
+                "siproxylin presence", MatchXPath("{jabber:client}presence"), self._on_presence
+            )
         )
         for name, handler in (
             ("session_start", self._on_session_start),
@@ -198,9 +200,7 @@ class XmppClient:
 
     def _on_attempt_failed(self) -> None:
         failure = self._reason or FailureReason.NETWORK
-        self._bus.publish(
-            SessionEnded(self._account, failure, self._detail or "could not connect")
-        )
+        self._bus.publish(SessionEnded(self._account, failure, self._detail or "could not connect"))
 
     def _on_connection_failed(self, error: Any) -> None:
         if isinstance(error, ssl.SSLError):

@@ -1,4 +1,4 @@
-"""Fixtures for GUI tests: offscreen Qt, one qasync loop per test, the core over fakes."""
+"""GUI test fixtures: offscreen Qt, a qasync loop per test, the core over fakes."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from collections.abc import Iterator
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-import qasync  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
 
-from .fakes import Core, make_core  # noqa: E402
+from .fakes import Core, make_core
 
 
 @pytest.fixture
@@ -29,4 +29,3 @@ def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
 def core(qloop: asyncio.AbstractEventLoop) -> Core:
     """Real core services over in-memory repos and a fake XMPP session factory."""
     return make_core()
-

@@ -169,7 +169,7 @@ class MemoryRosterRepo:
             roster.pop(jid, None)
 
 
-# --- XMPP ----------------------------------------------------------------------------
+# --- XMPP -----------------------------------------------------------------------
 
 
 @dataclass
@@ -201,7 +201,7 @@ class FakeXmppSession:
         self._online = False
         self._stanza_ids = itertools.count(1)
 
-    # --- the port ---------------------------------------------------------------------
+    # --- the port ----------------------------------------------------------------
 
     @property
     def online(self) -> bool:
@@ -231,7 +231,7 @@ class FakeXmppSession:
     def set_presence(self, availability: Availability, status: str) -> None:
         self.presences.append((availability, status))
 
-    # --- what the server "does" ------------------------------------------------------
+    # --- what the server "does" --------------------------------------------------
 
     @property
     def account(self) -> AccountId:
@@ -249,12 +249,8 @@ class FakeXmppSession:
     def receive_roster(self, *items: RosterItem, complete: bool = True) -> None:
         self.bus.publish(RosterReceived(self.account, tuple(items), complete))
 
-    def receive_presence(
-        self, sender: str, availability: Availability, status: str = ""
-    ) -> None:
-        self.bus.publish(
-            PresenceReceived(self.account, Jid.parse(sender), availability, status)
-        )
+    def receive_presence(self, sender: str, availability: Availability, status: str = "") -> None:
+        self.bus.publish(PresenceReceived(self.account, Jid.parse(sender), availability, status))
 
     def receive_message(
         self, sender: str, body: str, timestamp: float | None = None
@@ -287,15 +283,13 @@ class FakeXmppFactory:
     auto_start: bool = False
     sessions: dict[AccountId, FakeXmppSession] = field(default_factory=dict)
 
-    def __call__(
-        self, config: AccountConfig, password: str, bus: EventBus
-    ) -> FakeXmppSession:
+    def __call__(self, config: AccountConfig, password: str, bus: EventBus) -> FakeXmppSession:
         session = FakeXmppSession(config, password, bus, self.auto_start)
         self.sessions[config.id] = session
         return session
 
 
-# --- the core, assembled ---------------------------------------------------------------
+# --- the core, assembled --------------------------------------------------------
 
 
 @dataclass
@@ -334,7 +328,16 @@ def make_core(secure: bool = True, auto_start: bool = False) -> Core:
     chat = ChatService(bus, accounts, messages)
     roster = RosterService(bus, accounts, rosters, decisions)
     return Core(
-        bus, decisions, accounts, chat, roster, factory, account_repo, secrets, messages, rosters
+        bus,
+        decisions,
+        accounts,
+        chat,
+        roster,
+        factory,
+        account_repo,
+        secrets,
+        messages,
+        rosters,
     )
 
 

@@ -131,9 +131,7 @@ def test_close_stops_listening(bus: EventBus) -> None:
     assert seen == []
 
 
-def test_the_default_scheduler_drains_on_the_next_qt_turn(
-    bus: EventBus, qtbot: QtBot
-) -> None:
+def test_the_default_scheduler_drains_on_the_next_qt_turn(bus: EventBus, qtbot: QtBot) -> None:
     bridge = EventBridge(bus)
     seen: list[Sequence[PresenceChanged]] = []
     bridge.register(PresenceChanged, seen.append)

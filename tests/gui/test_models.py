@@ -21,7 +21,11 @@ from siproxylin.domain.models import (
     DeliveryState,
     Direction,
 )
-from siproxylin.gui.models.contact_entries import AccountEntry, ContactEntry, ContactRole
+from siproxylin.gui.models.contact_entries import (
+    AccountEntry,
+    ContactEntry,
+    ContactRole,
+)
 from siproxylin.gui.models.contacts import ContactTreeModel
 from siproxylin.gui.models.messages import MessageListModel, MessageRole
 
@@ -30,9 +34,7 @@ ONLINE = AccountStatus(ConnectionState.ONLINE)
 
 
 @pytest.fixture
-def tested(
-    qapp: QApplication, qtlog: QtLoggingPlugin
-) -> Iterator[list[QAbstractItemModel]]:
+def tested(qapp: QApplication, qtlog: QtLoggingPlugin) -> Iterator[list[QAbstractItemModel]]:
     """Models appended to the list are watched by QAbstractItemModelTester."""
     models: list[QAbstractItemModel] = []
     testers: list[QAbstractItemModelTester] = []
@@ -57,16 +59,15 @@ def jid(text: str) -> Jid:
     return Jid.parse(text)
 
 
-def contact(text: str, name: str = "", availability: Availability = Availability.OFFLINE) -> ContactEntry:
+def contact(
+    text: str, name: str = "", availability: Availability = Availability.OFFLINE
+) -> ContactEntry:
     return ContactEntry(jid(text), name, availability)
 
 
 def names(model: ContactTreeModel, account: AccountId) -> list[str]:
     parent = model.account_index(account)
-    return [
-        model.index(row, 0, parent).data()
-        for row in range(model.rowCount(parent))
-    ]
+    return [model.index(row, 0, parent).data() for row in range(model.rowCount(parent))]
 
 
 # --- contact tree ------------------------------------------------------------------
@@ -107,7 +108,8 @@ def test_contact_tree_moves_rows_on_presence_and_keeps_persistent_indexes(
     model.update_contacts(A1, [replace(entry, availability=Availability.ONLINE)])
 
     assert names(model, A1)[0] == "C3"
-    assert carl.row() == 0 and carl.data() == "C3"
+    assert carl.row() == 0
+    assert carl.data() == "C3"
     assert layouts == [1]
     assert carl.data(ContactRole.AVAILABILITY) is Availability.ONLINE
 
@@ -166,9 +168,7 @@ def test_contact_tree_mixed_batch_of_changes(tested: list[QAbstractItemModel]) -
         + [contact("new@x.org", availability=Availability.AWAY)],
         removed=[jid("c03@x.org")],
     )
-    assert names(model, A1) == [f"c{n:02}@x.org" for n in (0, 6, 9, 12, 15, 18)] + [
-        "new@x.org"
-    ]
+    assert names(model, A1) == [f"c{n:02}@x.org" for n in (0, 6, 9, 12, 15, 18)] + ["new@x.org"]
     model.set_show_offline(True)
     assert len(names(model, A1)) == 20
 
@@ -236,7 +236,9 @@ def test_message_list_merges_duplicates_and_updates_within_a_batch(
     assert model.message(1).state is DeliveryState.SENT
 
 
-def test_message_list_keeps_only_the_newest_rows(tested: list[QAbstractItemModel]) -> None:
+def test_message_list_keeps_only_the_newest_rows(
+    tested: list[QAbstractItemModel],
+) -> None:
     model = MessageListModel(limit=50)
     tested.append(model)
     model.set_messages([message(n) for n in range(1, 41)])

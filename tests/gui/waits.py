@@ -6,14 +6,14 @@ import asyncio
 from collections.abc import Callable
 
 
-async def until(predicate: Callable[[], object], timeout: float = 3.0) -> None:
-    """Let the loop run until ``predicate()`` is true; fail after ``timeout`` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.005)
+async def until(predicate: Callable[[], object], seconds: float = 3.0) -> None:
+    """Let the loop run until ``predicate()`` is true; fail after ``seconds``."""
+    try:
+        async with asyncio.timeout(seconds):
+            while not predicate():  # noqa: ASYNC110 - polls Qt state
+                await asyncio.sleep(0.005)
+    except TimeoutError:
+        raise AssertionError("condition not met in time") from None
 
 
 async def turns(count: int = 3) -> None:

@@ -79,7 +79,9 @@ class Client:
     def jid(self) -> Jid:
         return self.config.jid
 
-    async def wait_state(self, state: ConnectionState, timeout: float = 15.0) -> AccountStateChanged:
+    async def wait_state(
+        self, state: ConnectionState, timeout: float = 15.0
+    ) -> AccountStateChanged:
         if self.app.accounts.status(self.account).state is state:
             return AccountStateChanged(self.account, self.app.accounts.status(self.account))
         return await self.log.wait(
@@ -92,7 +94,8 @@ class Client:
     @property
     def stream(self) -> Any:
         session = self.app.accounts.session(self.account)
-        assert session is not None and session.xmpp is not None
+        assert session is not None
+        assert session.xmpp is not None
         return session.xmpp.stream  # type: ignore[attr-defined]
 
 
@@ -110,9 +113,7 @@ async def start_client(
 ) -> Client:
     """Build an application in ``root`` and add (and connect) one account."""
     paths = resolve_paths(data_dir=root)
-    app = build_application(
-        paths, LogSettings(LogLevel.DEBUG, protocol=True), backoff_base=0.2
-    )
+    app = build_application(paths, LogSettings(LogLevel.DEBUG, protocol=True), backoff_base=0.2)
     log = EventLog()
     app.bus.subscribe(Event, log.record)
     config = AccountConfig(
@@ -127,7 +128,5 @@ async def start_client(
     stored = await app.accounts.add_account(config, password)
     client = Client(app, log, stored.id, stored)
     if wait_online:
-        await log.wait(
-            AccountStateChanged, lambda e: e.status.state is ConnectionState.ONLINE
-        )
+        await log.wait(AccountStateChanged, lambda e: e.status.state is ConnectionState.ONLINE)
     return client

@@ -28,10 +28,12 @@ from tests.support.prosody import ProsodyServer
 from tests.support.xmpp import online
 
 
-async def client_for(prosody: ProsodyServer, root: Path, jid: str, password: str,
-                     resource: str = "siproxylin") -> Client:
-    return await start_client(root, jid, password, "127.0.0.1", prosody.c2s_port,
-                              str(prosody.ca_file), resource=resource)
+async def client_for(
+    prosody: ProsodyServer, root: Path, jid: str, password: str, resource: str = "siproxylin"
+) -> Client:
+    return await start_client(
+        root, jid, password, "127.0.0.1", prosody.c2s_port, str(prosody.ca_file), resource=resource
+    )
 
 
 def stored_bodies(client: Client, peer: Jid) -> list[tuple[Direction, str]]:
@@ -52,13 +54,15 @@ async def test_roster_add_accept_and_presence(prosody: ProsodyServer, tmp_path: 
         # Bob allowed Alice and asked back; Alice had asked first, so she accepts on her own.
         await alice.log.wait(
             RosterChanged,
-            lambda e: any(i.jid == bob.jid and i.subscription is Subscription.BOTH
-                          for i in e.items),
+            lambda e: any(
+                i.jid == bob.jid and i.subscription is Subscription.BOTH for i in e.items
+            ),
         )
         await bob.log.wait(
             RosterChanged,
-            lambda e: any(i.jid == alice.jid and i.subscription is Subscription.BOTH
-                          for i in e.items),
+            lambda e: any(
+                i.jid == alice.jid and i.subscription is Subscription.BOTH for i in e.items
+            ),
         )
         await alice.log.wait(
             PresenceChanged,
@@ -87,16 +91,19 @@ async def test_messages_both_ways_are_stored_and_acked(
         assert got.message.stanza_id  # our server stamped it (XEP-0359)
         await alice.log.wait(
             MessageStored,
-            lambda e: e.message.origin_id == sent.origin_id
-            and e.message.state is DeliveryState.ACKED,
+            lambda e: (
+                e.message.origin_id == sent.origin_id and e.message.state is DeliveryState.ACKED
+            ),
         )
         bob.app.chat.send_message(bob.account, alice.jid, "Hi Alice")
         await alice.log.wait(MessageStored, lambda e: e.message.body == "Hi Alice")
         assert stored_bodies(alice, bob.jid) == [
-            (Direction.OUTGOING, "Hello Bob ✓"), (Direction.INCOMING, "Hi Alice"),
+            (Direction.OUTGOING, "Hello Bob ✓"),
+            (Direction.INCOMING, "Hi Alice"),
         ]
         assert stored_bodies(bob, alice.jid) == [
-            (Direction.INCOMING, "Hello Bob ✓"), (Direction.OUTGOING, "Hi Alice"),
+            (Direction.INCOMING, "Hello Bob ✓"),
+            (Direction.OUTGOING, "Hi Alice"),
         ]
     finally:
         await alice.stop()
@@ -112,8 +119,15 @@ async def test_history_survives_restart(prosody: ProsodyServer, tmp_path: Path) 
     await bob.stop()
     await alice.stop()
     # Same data folder, new process objects: the account and the history are back.
-    again = await start_client(tmp_path / "b2", b_jid, b_pw, "127.0.0.1", prosody.c2s_port,
-                               str(prosody.ca_file), wait_online=False)
+    again = await start_client(
+        tmp_path / "b2",
+        b_jid,
+        b_pw,
+        "127.0.0.1",
+        prosody.c2s_port,
+        str(prosody.ca_file),
+        wait_online=False,
+    )
     await again.stop()
     from siproxylin.app.bootstrap import build_application
     from siproxylin.app.paths import resolve_paths
@@ -150,7 +164,8 @@ async def test_carbons_between_two_resources(prosody: ProsodyServer, tmp_path: P
         assert copy.message.direction is Direction.INCOMING
         assert copy.message.peer == alice.jid
         assert stored_bodies(bob_phone, alice.jid) == [
-            (Direction.OUTGOING, "from laptop"), (Direction.INCOMING, "to the laptop"),
+            (Direction.OUTGOING, "from laptop"),
+            (Direction.INCOMING, "to the laptop"),
         ]
     finally:
         for client in (alice, bob_laptop, bob_phone):
@@ -171,8 +186,9 @@ async def test_outbox_sends_once_after_reenable(prosody: ProsodyServer, tmp_path
         await bob.log.wait(MessageStored, lambda e: e.message.body == "written offline")
         await alice.log.wait(
             MessageStored,
-            lambda e: e.message.origin_id == queued.origin_id
-            and e.message.state is DeliveryState.ACKED,
+            lambda e: (
+                e.message.origin_id == queued.origin_id and e.message.state is DeliveryState.ACKED
+            ),
         )
         await asyncio.sleep(0.5)
         assert stored_bodies(bob, alice.jid).count((Direction.INCOMING, "written offline")) == 1
@@ -188,10 +204,14 @@ async def test_forged_and_oversized_stanzas_are_dropped(
     alice = await client_for(prosody, tmp_path / "a", a_jid, a_pw)
     try:
         async with online(prosody, m_jid, m_pw) as mallory:
-            _send_raw_message(mallory, a_jid, f"""
+            _send_raw_message(
+                mallory,
+                a_jid,
+                f"""
                 <sent xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'>
                   <message xmlns='jabber:client' type='chat' from='{a_jid}/other' to='{m_jid}'>
-                    <body>forged carbon</body></message></forwarded></sent>""")
+                    <body>forged carbon</body></message></forwarded></sent>""",
+            )
             _send_raw_message(mallory, a_jid, f"<body>{'x' * 200_000}</body>")
             _send_raw_message(mallory, a_jid, "<body>after the junk</body>", mtype="chat")
             await alice.log.wait(MessageStored, lambda e: e.message.body == "after the junk")

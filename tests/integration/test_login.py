@@ -7,7 +7,12 @@ from pathlib import Path
 
 from siproxylin.domain.config import TlsPolicy
 from siproxylin.domain.errors import FailureReason
-from siproxylin.domain.events import AccountStateChanged, RosterReceived, SessionEnded, SessionStarted
+from siproxylin.domain.events import (
+    AccountStateChanged,
+    RosterReceived,
+    SessionEnded,
+    SessionStarted,
+)
 from siproxylin.domain.models import ConnectionState
 from tests.integration.harness import start_client
 from tests.support.prosody import ProsodyServer
@@ -15,8 +20,9 @@ from tests.support.prosody import ProsodyServer
 
 async def test_login_over_verified_starttls(prosody: ProsodyServer, tmp_path: Path) -> None:
     jid, password = prosody.new_account()
-    client = await start_client(tmp_path, jid, password, "127.0.0.1", prosody.c2s_port,
-                                str(prosody.ca_file))
+    client = await start_client(
+        tmp_path, jid, password, "127.0.0.1", prosody.c2s_port, str(prosody.ca_file)
+    )
     try:
         started = await client.log.wait(SessionStarted)
         assert started.bound.bare == client.jid
@@ -31,8 +37,15 @@ async def test_login_over_verified_starttls(prosody: ProsodyServer, tmp_path: Pa
 
 async def test_login_over_direct_tls(prosody: ProsodyServer, tmp_path: Path) -> None:
     jid, password = prosody.new_account()
-    client = await start_client(tmp_path, jid, password, "127.0.0.1", prosody.direct_tls_port,
-                                None, tls=TlsPolicy(ca_file=str(prosody.ca_file), direct_tls=True))
+    client = await start_client(
+        tmp_path,
+        jid,
+        password,
+        "127.0.0.1",
+        prosody.direct_tls_port,
+        None,
+        tls=TlsPolicy(ca_file=str(prosody.ca_file), direct_tls=True),
+    )
     try:
         await client.log.wait(SessionStarted)
         assert client.stream.transport.get_extra_info("ssl_object") is not None
@@ -44,8 +57,15 @@ async def test_wrong_password_fails_once_without_retry(
     prosody: ProsodyServer, tmp_path: Path
 ) -> None:
     jid, _password = prosody.new_account()
-    client = await start_client(tmp_path, jid, "not-the-password", "127.0.0.1",
-                                prosody.c2s_port, str(prosody.ca_file), wait_online=False)
+    client = await start_client(
+        tmp_path,
+        jid,
+        "not-the-password",
+        "127.0.0.1",
+        prosody.c2s_port,
+        str(prosody.ca_file),
+        wait_online=False,
+    )
     try:
         failed = await client.wait_state(ConnectionState.FAILED)
         assert failed.status.reason is FailureReason.AUTH
@@ -60,8 +80,9 @@ async def test_wrong_password_fails_once_without_retry(
 async def test_untrusted_certificate_is_refused(prosody: ProsodyServer, tmp_path: Path) -> None:
     jid, password = prosody.new_account()
     # No CA file: only the system store, which does not know the test CA.
-    client = await start_client(tmp_path, jid, password, "127.0.0.1", prosody.c2s_port, None,
-                                wait_online=False)
+    client = await start_client(
+        tmp_path, jid, password, "127.0.0.1", prosody.c2s_port, None, wait_online=False
+    )
     try:
         failed = await client.wait_state(ConnectionState.FAILED)
         assert failed.status.reason is FailureReason.TLS
@@ -76,13 +97,19 @@ async def test_untrusted_certificate_is_refused(prosody: ProsodyServer, tmp_path
 async def test_certificate_for_another_name_is_refused(
     prosody: ProsodyServer, tmp_path: Path
 ) -> None:
-    other = ProsodyServer(prosody.certs, cert=prosody.certs.other_cert,
-                          key=prosody.certs.other_key)
+    other = ProsodyServer(prosody.certs, cert=prosody.certs.other_cert, key=prosody.certs.other_key)
     other.start()
     try:
         jid, password = other.new_account()
-        client = await start_client(tmp_path, jid, password, "127.0.0.1", other.c2s_port,
-                                    str(prosody.ca_file), wait_online=False)
+        client = await start_client(
+            tmp_path,
+            jid,
+            password,
+            "127.0.0.1",
+            other.c2s_port,
+            str(prosody.ca_file),
+            wait_online=False,
+        )
         try:
             failed = await client.wait_state(ConnectionState.FAILED)
             assert failed.status.reason is FailureReason.TLS
@@ -96,12 +123,17 @@ async def test_certificate_for_another_name_is_refused(
 async def test_unreachable_server_backs_off(prosody: ProsodyServer, tmp_path: Path) -> None:
     jid, password = prosody.new_account()
     closed_port = _closed_port()
-    client = await start_client(tmp_path, jid, password, "127.0.0.1", closed_port,
-                                str(prosody.ca_file), wait_online=False)
+    client = await start_client(
+        tmp_path, jid, password, "127.0.0.1", closed_port, str(prosody.ca_file), wait_online=False
+    )
     try:
+
         def reconnecting() -> list[float]:
-            return [e.status.retry_in for e in client.log.of(AccountStateChanged)
-                    if e.status.state is ConnectionState.RECONNECTING]
+            return [
+                e.status.retry_in
+                for e in client.log.of(AccountStateChanged)
+                if e.status.state is ConnectionState.RECONNECTING
+            ]
 
         for _ in range(100):
             if len(reconnecting()) >= 3:

@@ -64,9 +64,7 @@ async def test_two_users_exchange_a_message_over_starttls(
         assert str(msg["from"].bare) == alice
 
 
-async def test_direct_tls_port(
-    prosody: ProsodyServer, accounts: AccountFactory
-) -> None:
+async def test_direct_tls_port(prosody: ProsodyServer, accounts: AccountFactory) -> None:
     jid, password = accounts()
     assert prosody.direct_tls_port not in (0, prosody.c2s_port)
     async with online(prosody, jid, password, direct_tls=True) as client:
@@ -91,17 +89,13 @@ async def test_server_cert_from_an_untrusted_ca_is_refused(
 ) -> None:
     jid, password = accounts()
     # Trust only the *other* CA: the server's real certificate must not verify.
-    client = make_client(
-        jid, password, prosody, ca_file=prosody.certs.untrusted_ca_file
-    )
+    client = make_client(jid, password, prosody, ca_file=prosody.certs.untrusted_ca_file)
     with pytest.raises(LoginError, match="TLS certificate chain invalid"):
         await connect_client(client, prosody, timeout=5)
     await disconnect_client(client)
 
 
-async def test_wrong_password_is_refused(
-    prosody: ProsodyServer, accounts: AccountFactory
-) -> None:
+async def test_wrong_password_is_refused(prosody: ProsodyServer, accounts: AccountFactory) -> None:
     jid, _password = accounts()
     client = make_client(jid, "not-the-password", prosody)
     with pytest.raises(LoginError, match="authentication failed"):
@@ -133,9 +127,7 @@ async def test_in_band_and_prosodyctl_registration(prosody: ProsodyServer) -> No
     async with online(prosody, jid, "ibr-secret") as client:
         assert str(client.boundjid.bare) == jid
 
-    ctl_jid = prosody.register(
-        prosody.unique_user("ctl"), "ctl-secret", method="prosodyctl"
-    )
+    ctl_jid = prosody.register(prosody.unique_user("ctl"), "ctl-secret", method="prosodyctl")
     async with online(prosody, ctl_jid, "ctl-secret") as client:
         assert str(client.boundjid.bare) == ctl_jid
 
@@ -161,9 +153,7 @@ async def test_kill_and_start_keeps_accounts_and_ports(
     client = make_client(jid, password, server)
     await connect_client(client, server)
     lost = asyncio.get_running_loop().create_future()
-    client.add_event_handler(
-        "disconnected", lambda _e: lost.done() or lost.set_result(True)
-    )
+    client.add_event_handler("disconnected", lambda _e: lost.done() or lost.set_result(True))
     server.kill()  # crash: no stream close
     assert not server.running
     assert not _port_open(ports[0])

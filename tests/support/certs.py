@@ -85,9 +85,7 @@ def _server_sans(domain: str) -> list[str]:
 def _openssl(*args: str | Path, cwd: Path) -> None:
     openssl = shutil.which("openssl")
     if openssl is None:
-        raise RuntimeError(
-            "openssl CLI not found: run `make test` (tools/install-test-deps.sh)"
-        )
+        raise RuntimeError("openssl CLI not found: run `make test` (tools/install-test-deps.sh)")
     proc = subprocess.run(
         [openssl, *map(str, args)],
         cwd=cwd,
@@ -135,9 +133,7 @@ def _make_leaf(
     return crt, key
 
 
-def generate_certs(
-    directory: Path | None = None, domain: str = DEFAULT_DOMAIN
-) -> CertSet:
+def generate_certs(directory: Path | None = None, domain: str = DEFAULT_DOMAIN) -> CertSet:
     """Generate the whole set into ``directory`` (a new shared temp dir if None)."""
     if directory is None:
         directory = make_shared_tmpdir("certs")

@@ -104,7 +104,9 @@ modules_enabled = {{
 modules_disabled = {{ "s2s"; "dialback"; "limits" }}
 
 -- TCP_NODELAY: with Nagle on, every stream restart waits ~40 ms for a delayed ACK.
-network_settings = {{ nagle = false }}
+-- shutdown_deadline: on SIGTERM, clients get their </stream> at once; then Prosody
+-- waits for each peer's close only this long (default 5 s; a 1 s retry timer).
+network_settings = {{ nagle = false; shutdown_deadline = 0.2 }}
 
 -- No throttling: a 10,000-message burst must go through untouched.
 limits = {{ c2s = {{ rate = "10mb/s" }}; c2s_unauthed = {{ rate = "10mb/s" }} }}
@@ -144,9 +146,7 @@ Component {upload_domain} "http_file_share"
 def _lua_str(value: object) -> str:
     """A Lua string literal."""
     text = str(value)
-    return (
-        '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-    )
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def _lua_list(values: list[str]) -> str:
@@ -339,9 +339,7 @@ class ProsodyServer:
         attempts = 1 if self._ports_fixed else 3
         for attempt in range(attempts):
             if not self._ports_fixed:
-                self.c2s_port, self.direct_tls_port, self.http_port = _reserve_ports(
-                    3, self.hosts
-                )
+                self.c2s_port, self.direct_tls_port, self.http_port = _reserve_ports(3, self.hosts)
                 self._write_config()
             try:
                 self._spawn(timeout)
@@ -415,9 +413,7 @@ class ProsodyServer:
                 with socket.create_connection((self.host, port), 1.0):
                     pass
             if self._proc.poll() is not None:
-                raise ProsodyError(
-                    f"Prosody exited right after startup\n{self._diagnostics()}"
-                )
+                raise ProsodyError(f"Prosody exited right after startup\n{self._diagnostics()}")
             return
         raise ProsodyError(
             f"Prosody did not answer on {self.host}:{self.c2s_port} within the timeout "
@@ -435,9 +431,7 @@ class ProsodyServer:
     def _check_log_for_port_errors(self) -> None:
         text = self._new_log_text()
         if _PORT_ERRORS.search(text):
-            raise PortInUseError(
-                f"Prosody could not open its ports\n{self._diagnostics()}"
-            )
+            raise PortInUseError(f"Prosody could not open its ports\n{self._diagnostics()}")
 
     def _diagnostics(self, lines: int = 40) -> str:
         out = [f"config: {self.config_path}", f"log: {self.log_path}"]
@@ -527,9 +521,7 @@ class ProsodyServer:
     def prosodyctl(self, *args: str, timeout: float = 30.0) -> str:
         """Run ``prosodyctl --config <cfg> args...`` as the prosody user; stdout."""
         cmd = self._command("prosodyctl", "--config", str(self.config_path), *args)
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=timeout, check=False
-        )
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
         if proc.returncode != 0:
             raise ProsodyError(
                 f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout}{proc.stderr}"
@@ -551,9 +543,7 @@ class ProsodyServer:
                 + f"<repl-input>{escape(command, quote=False)}</repl-input>".encode()
             )
             data = b""
-            while b"</repl-result>" not in data and not re.search(
-                rb"<repl-result[^>]*/>", data
-            ):
+            while b"</repl-result>" not in data and not re.search(rb"<repl-result[^>]*/>", data):
                 chunk = s.recv(65536)
                 if not chunk:
                     raise ProsodyError(f"admin socket closed; got {data!r}")
@@ -564,10 +554,7 @@ class ProsodyServer:
         m = re.search(r"<repl-result([^>]*?)(?:/>|>(.*?)</repl-result>)", text, re.S)
         assert m is not None
         attrs, body = m.group(1), unescape(m.group(2) or "")
-        outputs = [
-            unescape(o)
-            for o in re.findall(r"<repl-output>(.*?)</repl-output>", text, re.S)
-        ]
+        outputs = [unescape(o) for o in re.findall(r"<repl-output>(.*?)</repl-output>", text, re.S)]
         if "type='error'" in attrs or 'type="error"' in attrs:
             raise ProsodyError(f"admin command {command!r} failed: {body}")
         return "\n".join([*outputs, body]) if outputs else body

@@ -55,7 +55,7 @@ async def connect_client(
     server: ServerLike,
     *,
     direct_tls: bool = False,
-    timeout: float = 10.0,  # noqa: ASYNC109
+    timeout: float = 10.0,
     host: str | None = None,
     presence: bool = False,
 ) -> None:
@@ -136,14 +136,12 @@ async def online(
     *,
     direct_tls: bool = False,
     plugins: tuple[str, ...] = ("xep_0030", "xep_0199"),
-    timeout: float = 10.0,  # noqa: ASYNC109
+    timeout: float = 10.0,
     presence: bool = True,
 ) -> AsyncIterator[ClientXMPP]:
     """A logged-in client (available, see connect_client), closed cleanly on exit."""
     client = make_client(jid, password, server, plugins=plugins)
-    await connect_client(
-        client, server, direct_tls=direct_tls, timeout=timeout, presence=presence
-    )
+    await connect_client(client, server, direct_tls=direct_tls, timeout=timeout, presence=presence)
     try:
         yield client
     finally:
@@ -155,14 +153,12 @@ async def register_in_band(
     user: str,
     password: str,
     *,
-    timeout: float = 10.0,  # noqa: ASYNC109
+    timeout: float = 10.0,
 ) -> str:
     """XEP-0077 in-band registration over STARTTLS (then SASL login and close).
     Slower than ``ProsodyServer.register()``; for tests of registration itself."""
     jid = f"{user}@{server.domain}"
-    client = make_client(
-        jid, password, server, plugins=("xep_0030", "xep_0077", "xep_0066")
-    )
+    client = make_client(jid, password, server, plugins=("xep_0030", "xep_0077", "xep_0066"))
     client.plugin["xep_0077"].create_account = True
     errors: list[BaseException] = []
 

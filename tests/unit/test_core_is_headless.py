@@ -5,8 +5,18 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BLOCKED = ["PySide6", "qasync", "slixmpp", "slixmpp_omemo", "sqlite3", "_sqlite3",
-           "python_socks", "aiohttp", "aiohttp_socks", "keyring"]
+BLOCKED = [
+    "PySide6",
+    "qasync",
+    "slixmpp",
+    "slixmpp_omemo",
+    "sqlite3",
+    "_sqlite3",
+    "python_socks",
+    "aiohttp",
+    "aiohttp_socks",
+    "keyring",
+]
 
 
 def test_core_imports_with_toolkits_missing() -> None:
@@ -19,6 +29,8 @@ def test_core_imports_with_toolkits_missing() -> None:
         "import siproxylin.domain.events\n"
         "print('ok')\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"

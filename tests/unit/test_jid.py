@@ -18,8 +18,17 @@ def test_parse_full_bare_and_domain() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "@example.org", "a@", "a@b/", "a b@example.org", "a@exa mple.org", "a@@b",
-             "x" * 1024 + "@example.org"],
+    "text",
+    [
+        "",
+        "@example.org",
+        "a@",
+        "a@b/",
+        "a b@example.org",
+        "a@exa mple.org",
+        "a@@b",
+        "x" * 1024 + "@example.org",
+    ],
 )
 def test_invalid_addresses(text: str) -> None:
     with pytest.raises(InvalidJid):

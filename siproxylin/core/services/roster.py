@@ -124,7 +124,9 @@ class RosterService:
             self.answer_subscription(account, jid, allow=True)
             return
         future = self._decisions.ask(
-            account, DecisionKind.SUBSCRIPTION, str(jid),
+            account,
+            DecisionKind.SUBSCRIPTION,
+            str(jid),
             f"{jid} wants to add you as a contact and see when you are online.",
         )
         future.add_done_callback(lambda f: self._on_subscription_decided(account, jid, f))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any, cast, overload
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    SignalInstance,
 )
 
 from siproxylin.domain.ids import AccountId, Jid
@@ -37,6 +38,20 @@ Index = QModelIndex | QPersistentModelIndex
 _ROOT_ID = 0
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _SORT_HINT = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
+_LAYOUT_SIGNATURE = (
+    "QList<QPersistentModelIndex>",
+    "QAbstractItemModel::LayoutChangeHint",
+)
+
+
+def _with_parents(signal: SignalInstance) -> SignalInstance:
+    """The (parents, hint) overload of a layout signal.
+
+    PySide picks the no-argument overload unless the signature is named, and its
+    stubs do not declare that indexing.
+    """
+    overloads: Any = signal
+    return cast("SignalInstance", overloads[_LAYOUT_SIGNATURE])
 
 
 def _sort_key(entry: ContactEntry) -> tuple[bool, str, str]:
@@ -188,19 +203,11 @@ class ContactTreeModel(QAbstractItemModel):
         if column != 0 or row < 0:
             return QModelIndex()
         if not parent.isValid():
-            return (
-                self.createIndex(row, 0, _ROOT_ID)
-                if row < len(self._nodes)
-                else QModelIndex()
-            )
+            return self.createIndex(row, 0, _ROOT_ID) if row < len(self._nodes) else QModelIndex()
         if parent.internalId() != _ROOT_ID or parent.column() != 0:
             return QModelIndex()
         node = self._nodes[parent.row()]
-        return (
-            self.createIndex(row, 0, node.key)
-            if row < len(node.visible)
-            else QModelIndex()
-        )
+        return self.createIndex(row, 0, node.key) if row < len(node.visible) else QModelIndex()
 
     @overload
     def parent(self) -> QObject | None: ...
@@ -241,9 +248,7 @@ class ContactTreeModel(QAbstractItemModel):
         node = self._by_key.get(index.internalId())
         if node is None or not 0 <= index.row() < len(node.visible):
             return None
-        return contact_data(
-            node.entry.account, node.contacts[node.visible[index.row()]], role
-        )
+        return contact_data(node.entry.account, node.contacts[node.visible[index.row()]], role)
 
     # --- internals ---------------------------------------------------------------
 
@@ -259,17 +264,12 @@ class ContactTreeModel(QAbstractItemModel):
 
     def _shown(self, entry: ContactEntry) -> bool:
         return (
-            self._show_offline
-            or entry.availability is not Availability.OFFLINE
-            or entry.unread > 0
+            self._show_offline or entry.availability is not Availability.OFFLINE or entry.unread > 0
         )
 
     def _sync(self, node: _AccountNode, changed: set[Jid]) -> None:
         """Bring ``node.visible`` to the sorted, filtered order with minimal signals."""
-        target = [
-            e.jid
-            for e in sorted(filter(self._shown, node.contacts.values()), key=_sort_key)
-        ]
+        target = [e.jid for e in sorted(filter(self._shown, node.contacts.values()), key=_sort_key)]
         if target != node.visible:
             parent = self.account_index(node.entry.account)
             wanted = set(target)
@@ -286,9 +286,7 @@ class ContactTreeModel(QAbstractItemModel):
                 self.createIndex(max(rows), 0, node.key),
             )
 
-    def _remove_rows(
-        self, node: _AccountNode, parent: QModelIndex, rows: list[int]
-    ) -> None:
+    def _remove_rows(self, node: _AccountNode, parent: QModelIndex, rows: list[int]) -> None:
         for first, last in reversed(_runs(rows)):
             self.beginRemoveRows(parent, first, last)
             del node.visible[first : last + 1]
@@ -296,26 +294,22 @@ class ContactTreeModel(QAbstractItemModel):
         if rows:
             node.row_of = {jid: i for i, jid in enumerate(node.visible)}
 
-    def _reorder(
-        self, node: _AccountNode, parent: QModelIndex, order: list[Jid]
-    ) -> None:
+    def _reorder(self, node: _AccountNode, parent: QModelIndex, order: list[Jid]) -> None:
         if order == node.visible:
             return
         parents = [QPersistentModelIndex(parent)]
-        self.layoutAboutToBeChanged.emit(parents, _SORT_HINT)
+        _with_parents(self.layoutAboutToBeChanged).emit(parents, _SORT_HINT)
         new_row = {jid: i for i, jid in enumerate(order)}
         moved_from: list[QModelIndex] = []
         moved_to: list[QModelIndex] = []
         for index in self.persistentIndexList():
             if index.internalId() == node.key and 0 <= index.row() < len(node.visible):
                 moved_from.append(index)
-                moved_to.append(
-                    self.createIndex(new_row[node.visible[index.row()]], 0, node.key)
-                )
+                moved_to.append(self.createIndex(new_row[node.visible[index.row()]], 0, node.key))
         node.visible = order
         node.row_of = new_row
         self.changePersistentIndexList(moved_from, moved_to)
-        self.layoutChanged.emit(parents, _SORT_HINT)
+        _with_parents(self.layoutChanged).emit(parents, _SORT_HINT)
 
     def _insert_rows(
         self,

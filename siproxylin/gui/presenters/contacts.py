@@ -100,9 +100,7 @@ class ContactsPresenter:
                 self._add_account(event.config)
             else:
                 config = event.config
-                self.model.upsert_account(
-                    replace(entry, jid=config.jid, enabled=config.enabled)
-                )
+                self.model.upsert_account(replace(entry, jid=config.jid, enabled=config.enabled))
 
     def _on_account_removed(self, events: Sequence[AccountRemoved]) -> None:
         for event in events:
@@ -153,9 +151,7 @@ class ContactsPresenter:
             for jid, (availability, status) in presences.items():
                 entry = self.model.contact(account, jid)
                 if entry is not None:
-                    entries.append(
-                        replace(entry, availability=availability, status=status)
-                    )
+                    entries.append(replace(entry, availability=availability, status=status))
             self.model.update_contacts(account, entries)
 
     def _on_message_stored(self, events: Sequence[MessageStored]) -> None:
@@ -177,9 +173,7 @@ class ContactsPresenter:
                 entry = ContactEntry(peer, in_roster=False)
             elif not count:
                 continue
-            per_account.setdefault(account, []).append(
-                replace(entry, unread=entry.unread + count)
-            )
+            per_account.setdefault(account, []).append(replace(entry, unread=entry.unread + count))
         for account, entries in per_account.items():
             self.model.update_contacts(account, entries)
 
@@ -202,12 +196,8 @@ class ContactsPresenter:
     def _add_account(self, config: AccountConfig) -> None:
         account = config.id
         status = self._accounts.status(account)
-        self.model.upsert_account(
-            AccountEntry(account, config.jid, status, config.enabled)
-        )
-        entries = [
-            self._entry_for(account, item) for item in self._roster.roster(account)
-        ]
+        self.model.upsert_account(AccountEntry(account, config.jid, status, config.enabled))
+        entries = [self._entry_for(account, item) for item in self._roster.roster(account)]
         known = {entry.jid for entry in entries}
         entries.extend(
             ContactEntry(peer, in_roster=False)

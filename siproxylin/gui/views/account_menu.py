@@ -40,16 +40,10 @@ class AccountMenu:
             lambda: self._with_selected(lambda account: self.set_enabled(account, True))
         )
         self.disable_action.triggered.connect(
-            lambda: self._with_selected(
-                lambda account: self.set_enabled(account, False)
-            )
+            lambda: self._with_selected(lambda account: self.set_enabled(account, False))
         )
-        self.reconnect_action.triggered.connect(
-            lambda: self._with_selected(self.reconnect)
-        )
-        self.remove_action.triggered.connect(
-            lambda: self._with_selected(self.remove_account)
-        )
+        self.reconnect_action.triggered.connect(lambda: self._with_selected(self.reconnect))
+        self.remove_action.triggered.connect(lambda: self._with_selected(self.remove_account))
         self.update_actions(None)
 
     def update_actions(self, entry: AccountEntry | None) -> None:
@@ -57,9 +51,7 @@ class AccountMenu:
         self.enable_action.setEnabled(entry is not None and not entry.enabled)
         self.disable_action.setEnabled(entry is not None and entry.enabled)
         self.reconnect_action.setEnabled(
-            entry is not None
-            and entry.enabled
-            and entry.status.state is not ConnectionState.ONLINE
+            entry is not None and entry.enabled and entry.status.state is not ConnectionState.ONLINE
         )
         self.remove_action.setEnabled(entry is not None)
 
@@ -108,8 +100,7 @@ class AccountMenu:
         name = str(entry.jid) if entry is not None else "this account"
         if not self._window.confirm(
             "Remove Account",
-            f"Remove {name}? Its messages and contacts stored on this computer"
-            " are deleted.",
+            f"Remove {name}? Its messages and contacts stored on this computer are deleted.",
         ):
             return
         self._window.run_command(
@@ -134,12 +125,8 @@ class AccountMenu:
 
     # --- internals ---------------------------------------------------------------
 
-    def _fill_contact_menu(
-        self, menu: QMenu, account: AccountId, contact: ContactEntry
-    ) -> None:
-        menu.addAction(
-            "&Open Chat", lambda: self._window.open_chat(account, contact.jid)
-        )
+    def _fill_contact_menu(self, menu: QMenu, account: AccountId, contact: ContactEntry) -> None:
+        menu.addAction("&Open Chat", lambda: self._window.open_chat(account, contact.jid))
         menu.addSeparator()
         label = "&Remove Contact…" if contact.in_roster else "&Hide"
         menu.addAction(label, lambda: self.remove_contact(account, contact))

@@ -121,9 +121,7 @@ class AddAccountDialog(QDialog):
             resource=jid.resource or "siproxylin",
             server_host=host,
             server_port=self.port_spin.value(),
-            tls=TlsPolicy(
-                ca_file=ca_file, direct_tls=self.direct_tls_check.isChecked()
-            ),
+            tls=TlsPolicy(ca_file=ca_file, direct_tls=self.direct_tls_check.isChecked()),
         )
 
     # --- Qt virtuals -------------------------------------------------------------

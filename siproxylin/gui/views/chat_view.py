@@ -67,9 +67,7 @@ class ChatView(QWidget):
         self.messages.setResizeMode(QListView.ResizeMode.Adjust)
         self.messages.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.messages.setFrameShape(QFrame.Shape.NoFrame)
-        self.messages.setHorizontalScrollBarPolicy(
-            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
-        )
+        self.messages.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.messages.setUniformItemSizes(False)
         layout.addWidget(self.messages, 1)
         layout.addWidget(self._build_composer())
@@ -88,9 +86,7 @@ class ChatView(QWidget):
         self.peer_label.setFont(font)
         self.status_label = QLabel(header)
         self.status_label.setStyleSheet("color: palette(placeholder-text);")
-        self.status_label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-        )
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.presence_dot)
         row.addWidget(self.peer_label)
         row.addWidget(self.status_label, 1)
@@ -160,9 +156,7 @@ class ChatView(QWidget):
             self.composer.clear()
             self._stick_to_bottom = True
 
-    def _on_rows_about_to_be_inserted(
-        self, _parent: Index, _first: int, _last: int
-    ) -> None:
+    def _on_rows_about_to_be_inserted(self, _parent: Index, _first: int, _last: int) -> None:
         bar = self.messages.verticalScrollBar()
         self._stick_to_bottom = (
             self._stick_to_bottom or bar.value() >= bar.maximum() - _STICK_DISTANCE

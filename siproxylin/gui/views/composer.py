@@ -24,9 +24,7 @@ class Composer(QPlainTextEdit):
         self.setTabChangesFocus(True)
         lines = 3
         height = (
-            self.fontMetrics().lineSpacing() * lines
-            + 2 * int(self.document().documentMargin())
-            + 6
+            self.fontMetrics().lineSpacing() * lines + 2 * int(self.document().documentMargin()) + 6
         )
         self.setFixedHeight(height)
 

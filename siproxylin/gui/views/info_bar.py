@@ -44,9 +44,7 @@ class InfoBar(QFrame):
         self._layout.addWidget(self.label, 1)
         self._done = False
 
-    def add_button(
-        self, text: str, on_click: Callable[[], None] | None = None
-    ) -> QPushButton:
+    def add_button(self, text: str, on_click: Callable[[], None] | None = None) -> QPushButton:
         """Add a button that runs ``on_click`` and then closes the bar."""
         button = QPushButton(text, self)
         button.clicked.connect(lambda: self._on_button_clicked(on_click))

@@ -57,9 +57,7 @@ ABOUT = (
 class MainWindow(QMainWindow):
     """The application window."""
 
-    quit_requested = (
-        Signal()
-    )  # File > Quit or the window was closed: the app shuts down
+    quit_requested = Signal()  # File > Quit or the window was closed: the app shuts down
 
     def __init__(
         self,
@@ -178,9 +176,7 @@ class MainWindow(QMainWindow):
         if index.isValid():
             self.contact_tree.setCurrentIndex(index)
 
-    def show_bar(
-        self, text: str, kind: BarKind, buttons: list[tuple[str, Any]]
-    ) -> InfoBar:
+    def show_bar(self, text: str, kind: BarKind, buttons: list[tuple[str, Any]]) -> InfoBar:
         """Show a non-modal info bar above the content; each button closes it."""
         bar = InfoBar(text, kind, self)
         for label, on_click in buttons:
@@ -200,9 +196,7 @@ class MainWindow(QMainWindow):
     # --- commands ----------------------------------------------------------------
 
     @async_slot
-    async def run_command(
-        self, failure_title: str, command: Coroutine[Any, Any, object]
-    ) -> None:
+    async def run_command(self, failure_title: str, command: Coroutine[Any, Any, object]) -> None:
         """Await a service command; a user-facing error is shown, not raised."""
         try:
             await command
@@ -225,9 +219,7 @@ class MainWindow(QMainWindow):
     def _on_add_account_accepted(self, dialog: AddAccountDialog) -> None:
         config, password = dialog.account_config(), dialog.password()
         dialog.password_edit.clear()
-        self.run_command(
-            "Could not add the account", self._add_account(config, password)
-        )
+        self.run_command("Could not add the account", self._add_account(config, password))
 
     async def _add_account(self, config: AccountConfig, password: str) -> None:
         stored = await self.services.accounts.add_account(config, password)
@@ -266,24 +258,16 @@ class MainWindow(QMainWindow):
             menu.exec(self.contact_tree.viewport().mapToGlobal(pos))
             menu.deleteLater()
 
-    def _on_current_changed(
-        self, _current: QModelIndex, _previous: QModelIndex
-    ) -> None:
+    def _on_current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
         self._refresh_account_state()
 
-    def _on_contacts_data_changed(
-        self, _top: QModelIndex, _bottom: QModelIndex
-    ) -> None:
+    def _on_contacts_data_changed(self, _top: QModelIndex, _bottom: QModelIndex) -> None:
         self._refresh_account_state()
 
-    def _on_contact_rows_removed(
-        self, _parent: QModelIndex, _first: int, _last: int
-    ) -> None:
+    def _on_contact_rows_removed(self, _parent: QModelIndex, _first: int, _last: int) -> None:
         self._refresh_account_state()
 
-    def _on_contact_rows_inserted(
-        self, parent: QModelIndex, first: int, last: int
-    ) -> None:
+    def _on_contact_rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         if parent.isValid():
             return
         for row in range(first, last + 1):
@@ -315,9 +299,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_account_state(self) -> None:
         account = self.selected_account()
-        entry = (
-            self.contacts.model.account_entry(account) if account is not None else None
-        )
+        entry = self.contacts.model.account_entry(account) if account is not None else None
         if entry is None:
             self.status_label.setText(
                 "No account selected"
@@ -325,9 +307,7 @@ class MainWindow(QMainWindow):
                 else "No account: File > Add Account…"
             )
         else:
-            self.status_label.setText(
-                f"{entry.jid}: {labels.account_state_text(entry.status)}"
-            )
+            self.status_label.setText(f"{entry.jid}: {labels.account_state_text(entry.status)}")
         self.account_menu.update_actions(entry)
 
     def _replace_dialog(self, dialog: AddAccountDialog | AddContactDialog) -> None:

@@ -88,9 +88,7 @@ class MessageDelegate(QStyledItemDelegate):
             self._heights[message.id] = height
         return QSize(width, height)
 
-    def paint(
-        self, painter: QPainter, option: QStyleOptionViewItem, index: Index
-    ) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         message: ChatMessage | None = index.data(MessageRole.MESSAGE)
         if message is None:
             return
@@ -112,9 +110,7 @@ class MessageDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(geometry.bubble, _RADIUS, _RADIUS)
         painter.setPen(text)
         geometry.layout.draw(painter, geometry.text_origin)
-        self._paint_meta(
-            painter, message, option.font, geometry.bubble, _mix(fill, text, 0.55)
-        )
+        self._paint_meta(painter, message, option.font, geometry.bubble, _mix(fill, text, 0.55))
         painter.restore()
 
     # --- internals ---------------------------------------------------------------
@@ -157,9 +153,7 @@ class MessageDelegate(QStyledItemDelegate):
             right -= metrics.horizontalAdvance(" ")
         stamp = labels.message_time(message.timestamp, time.time())
         painter.setPen(colour)
-        painter.drawText(
-            QPointF(right - metrics.horizontalAdvance(stamp), baseline), stamp
-        )
+        painter.drawText(QPointF(right - metrics.horizontalAdvance(stamp), baseline), stamp)
 
 
 def _meta_font(font: QFont) -> QFont:

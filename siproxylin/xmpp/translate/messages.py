@@ -42,9 +42,7 @@ _DELAY = qname(DELAY, "delay")
 _CHAT_TYPES = frozenset({"chat", "normal"})
 
 
-def translate_message(
-    xml: ET.Element, account: AccountId, own: Jid, now: float
-) -> Event | None:
+def translate_message(xml: ET.Element, account: AccountId, own: Jid, now: float) -> Event | None:
     """Turn a received ``<message/>`` into an event, or None when it is not for us.
 
     Args:

@@ -42,7 +42,9 @@ class ScriptedXmpp:
     def set_presence(self, availability: Availability, status: str) -> None: ...
 
 
-def make(password: str | None = "pw", base: float = 0.01) -> tuple[AccountSession, ScriptedXmpp, list[AccountStateChanged]]:
+def make(
+    password: str | None = "pw", base: float = 0.01
+) -> tuple[AccountSession, ScriptedXmpp, list[AccountStateChanged]]:
     bus = EventBus()
     xmpp = ScriptedXmpp()
     states: list[AccountStateChanged] = []

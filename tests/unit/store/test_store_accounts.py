@@ -71,9 +71,7 @@ def test_add_list_update(accounts: AccountsRepo, secrets: MemorySecretStore) -> 
     assert accounts.get_account(AccountId(999)) is None
 
 
-def test_proxy_password_is_not_in_the_database(
-    db_path: Path, secrets: MemorySecretStore
-) -> None:
+def test_proxy_password_is_not_in_the_database(db_path: Path, secrets: MemorySecretStore) -> None:
     with Database(db_path) as db:
         AccountsRepo(db, secrets).add_account(FULL)
         db.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -102,9 +100,7 @@ def _fill(db: Database, account: AccountId, make_message: MakeMessage) -> None:
     messages = MessagesRepo(db)
     for i in range(20):
         messages.add_message(
-            make_message(
-                f"cascade word {i}", peer=ALICE if i % 2 else BOB, account_id=account
-            )
+            make_message(f"cascade word {i}", peer=ALICE if i % 2 else BOB, account_id=account)
         )
     RosterStore(db).replace_roster(account, [RosterItem(ALICE), RosterItem(BOB)])
     Settings(db).set("notify", True, account=account)
@@ -113,9 +109,7 @@ def _fill(db: Database, account: AccountId, make_message: MakeMessage) -> None:
 def _counts(db: Database, account: AccountId) -> dict[str, int]:
     counts = {}
     for table in ("message", "conversation", "roster", "settings"):
-        row = db.read_one(
-            f"SELECT count(*) FROM {table} WHERE account_id = ?", (account,)
-        )
+        row = db.read_one(f"SELECT count(*) FROM {table} WHERE account_id = ?", (account,))
         assert row is not None
         counts[table] = row[0]
     row = db.read_one("SELECT count(*) FROM content_item")

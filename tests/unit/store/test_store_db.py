@@ -37,9 +37,7 @@ def test_memory_database_works() -> None:
         assert Settings(db).get_str("k") == "v"
 
 
-def test_without_a_loop_a_write_is_committed_at_once(
-    db: Database, db_path: Path
-) -> None:
+def test_without_a_loop_a_write_is_committed_at_once(db: Database, db_path: Path) -> None:
     Settings(db).set("k", "v")
     assert not db.connection.in_transaction
     assert _count(db_path) == 1

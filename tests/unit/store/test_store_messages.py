@@ -25,9 +25,7 @@ def test_implements_the_port(db: Database) -> None:
     assert repo.conversations(AccountId(1)) == []
 
 
-def test_add_returns_the_stored_message(
-    messages: MessagesRepo, make_message: MakeMessage
-) -> None:
+def test_add_returns_the_stored_message(messages: MessagesRepo, make_message: MakeMessage) -> None:
     message = make_message("hi", peer=ALICE.with_resource("laptop"), timestamp=12.3456)
     stored = messages.add_message(message)
     assert stored is not None
@@ -37,9 +35,7 @@ def test_add_returns_the_stored_message(
     assert messages.history(message.account, ALICE, 10) == [stored]
 
 
-def test_duplicate_stanza_id_is_dropped(
-    messages: MessagesRepo, make_message: MakeMessage
-) -> None:
+def test_duplicate_stanza_id_is_dropped(messages: MessagesRepo, make_message: MakeMessage) -> None:
     assert messages.add_message(make_message("a", stanza_id="s1")) is not None
     assert messages.add_message(make_message("again", stanza_id="s1")) is None
     # the server's stanza-id is unique in the whole account archive
@@ -77,9 +73,7 @@ def test_a_duplicate_by_origin_id_contributes_its_stanza_id(
     assert messages.add_message(make_message(origin_id="o2", stanza_id="mam-1")) is None
 
 
-def test_delivery_state_changes(
-    messages: MessagesRepo, make_message: MakeMessage
-) -> None:
+def test_delivery_state_changes(messages: MessagesRepo, make_message: MakeMessage) -> None:
     sent = messages.add_message(make_message(direction=OUT, origin_id="out-1"))
     assert sent is not None
     assert sent.state is DeliveryState.PENDING
@@ -89,9 +83,7 @@ def test_delivery_state_changes(
         assert changed.state is state
         assert changed.id == sent.id
         assert changed.direction is OUT
-    assert (
-        messages.set_delivery_state(sent.account, "nope", DeliveryState.ACKED) is None
-    )
+    assert messages.set_delivery_state(sent.account, "nope", DeliveryState.ACKED) is None
     assert messages.set_delivery_state(sent.account, "", DeliveryState.ACKED) is None
 
 
@@ -100,17 +92,13 @@ def test_delivery_state_ignores_incoming_and_other_accounts(
 ) -> None:
     incoming = messages.add_message(make_message(origin_id="x"))
     assert incoming is not None
-    assert (
-        messages.set_delivery_state(incoming.account, "x", DeliveryState.ACKED) is None
-    )
+    assert messages.set_delivery_state(incoming.account, "x", DeliveryState.ACKED) is None
     other = AccountId(incoming.account + 1)
     messages.add_message(make_message(direction=OUT, origin_id="y"))
     assert messages.set_delivery_state(other, "y", DeliveryState.ACKED) is None
 
 
-def test_unacked_outgoing_oldest_first(
-    messages: MessagesRepo, make_message: MakeMessage
-) -> None:
+def test_unacked_outgoing_oldest_first(messages: MessagesRepo, make_message: MakeMessage) -> None:
     def add(message: ChatMessage) -> ChatMessage:
         stored = messages.add_message(message)
         assert stored is not None
@@ -135,9 +123,7 @@ def test_unacked_outgoing_oldest_first(
     assert messages.unacked_outgoing(AccountId(account + 1)) == []
 
 
-def test_history_pages_oldest_first(
-    messages: MessagesRepo, make_message: MakeMessage
-) -> None:
+def test_history_pages_oldest_first(messages: MessagesRepo, make_message: MakeMessage) -> None:
     stored = [messages.add_message(make_message(f"m{i}")) for i in range(10)]
     messages.add_message(make_message("other peer", peer=BOB))
     ids = [m.id for m in stored if m is not None]
@@ -155,9 +141,7 @@ def test_history_pages_oldest_first(
     assert messages.history(AccountId(account + 1), ALICE, 5) == []
 
 
-def test_conversations_most_recent_first(
-    messages: MessagesRepo, make_message: MakeMessage
-) -> None:
+def test_conversations_most_recent_first(messages: MessagesRepo, make_message: MakeMessage) -> None:
     account = make_message().account
     messages.add_message(make_message(peer=ALICE, timestamp=1000.0))
     messages.add_message(make_message(peer=BOB, timestamp=2000.0))
@@ -208,9 +192,7 @@ def test_odd_and_huge_bodies_roundtrip(
     assert read.body == body
 
 
-def test_lone_surrogates_are_replaced(
-    messages: MessagesRepo, make_message: MakeMessage
-) -> None:
+def test_lone_surrogates_are_replaced(messages: MessagesRepo, make_message: MakeMessage) -> None:
     stored = messages.add_message(make_message("bad \ud800 text", origin_id="\udfff"))
     assert stored is not None
     assert stored.body == "bad \ufffd text"
@@ -218,9 +200,7 @@ def test_lone_surrogates_are_replaced(
     assert read == stored
 
 
-def test_garbage_timestamps_become_now(
-    messages: MessagesRepo, make_message: MakeMessage
-) -> None:
+def test_garbage_timestamps_become_now(messages: MessagesRepo, make_message: MakeMessage) -> None:
     before = time.time()
     for garbage in (float("nan"), float("inf"), 1e300):
         stored = messages.add_message(make_message(timestamp=garbage))

@@ -45,9 +45,7 @@ def test_replace_upsert_remove(db: Database, account: AccountId) -> None:
     assert roster.roster(account) == []
 
 
-def test_rosters_are_per_account(
-    db: Database, accounts: AccountsRepo, account: AccountId
-) -> None:
+def test_rosters_are_per_account(db: Database, accounts: AccountsRepo, account: AccountId) -> None:
     other = accounts.add_account(accounts.list_accounts()[0]).id
     roster = RosterStore(db)
     roster.replace_roster(account, [RosterItem(ALICE)])

@@ -127,12 +127,8 @@ def test_keyring_errors_become_secret_store_errors() -> None:
         store.set_password(ONE, "pw")
 
 
-@pytest.mark.parametrize(
-    "backend", [fail.Keyring(), null.Keyring(), BrokenBackend()], ids=type
-)
-def test_unusable_keyrings_fall_back_to_the_file(
-    tmp_path: Path, backend: object
-) -> None:
+@pytest.mark.parametrize("backend", [fail.Keyring(), null.Keyring(), BrokenBackend()], ids=type)
+def test_unusable_keyrings_fall_back_to_the_file(tmp_path: Path, backend: object) -> None:
     store = open_secret_store(tmp_path, backend)
     assert isinstance(store, FileSecretStore)
     assert not store.secure

@@ -46,7 +46,9 @@ def test_roster_result_is_complete() -> None:
 def test_roster_push_from_own_account_is_partial() -> None:
     xml = ET.fromstring("""
         <iq xmlns='jabber:client' type='set' id='p1' from='bob@example.org'>
-          <query xmlns='jabber:iq:roster'><item jid='dave@example.org' subscription='remove'/></query>
+          <query xmlns='jabber:iq:roster'>
+            <item jid='dave@example.org' subscription='remove'/>
+          </query>
         </iq>""")
     event = translate_roster(xml, ACCOUNT, OWN)
     assert isinstance(event, RosterReceived)
@@ -57,7 +59,9 @@ def test_roster_push_from_own_account_is_partial() -> None:
 def test_roster_push_from_stranger_is_rejected() -> None:
     xml = ET.fromstring("""
         <iq xmlns='jabber:client' type='set' id='p1' from='mallory@evil.example'>
-          <query xmlns='jabber:iq:roster'><item jid='mallory@evil.example' subscription='both'/></query>
+          <query xmlns='jabber:iq:roster'>
+            <item jid='mallory@evil.example' subscription='both'/>
+          </query>
         </iq>""")
     assert isinstance(translate_roster(xml, ACCOUNT, OWN), StanzaRejected)
 
@@ -76,13 +80,15 @@ def test_presence_available_with_show_and_status() -> None:
 def test_presence_unavailable_and_bad_priority() -> None:
     gone = translate_presence(
         ET.fromstring("<presence xmlns='jabber:client' type='unavailable' from='a@x/r'/>"),
-        ACCOUNT, OWN,
+        ACCOUNT,
+        OWN,
     )
     odd = translate_presence(
         ET.fromstring(
             "<presence xmlns='jabber:client' from='a@x/r'><priority>lots</priority></presence>"
         ),
-        ACCOUNT, OWN,
+        ACCOUNT,
+        OWN,
     )
     assert isinstance(gone, PresenceReceived)
     assert gone.availability is Availability.OFFLINE
@@ -93,18 +99,21 @@ def test_presence_unavailable_and_bad_priority() -> None:
 def test_subscribe_request_and_own_presence_and_muc() -> None:
     request = translate_presence(
         ET.fromstring("<presence xmlns='jabber:client' type='subscribe' from='eve@x/r'/>"),
-        ACCOUNT, OWN,
+        ACCOUNT,
+        OWN,
     )
     own = translate_presence(
         ET.fromstring("<presence xmlns='jabber:client' from='bob@example.org/laptop'/>"),
-        ACCOUNT, OWN,
+        ACCOUNT,
+        OWN,
     )
     muc = translate_presence(
         ET.fromstring(
             "<presence xmlns='jabber:client' from='room@muc.x/nick'>"
             "<x xmlns='http://jabber.org/protocol/muc#user'/></presence>"
         ),
-        ACCOUNT, OWN,
+        ACCOUNT,
+        OWN,
     )
     assert isinstance(request, SubscriptionRequested)
     assert request.sender == Jid.parse("eve@x")
