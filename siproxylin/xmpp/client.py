@@ -47,6 +47,7 @@ _SHOW = {
     Availability.XA: "xa",
     Availability.DND: "dnd",
 }
+CAPS_NODE = "urn:siproxylin:caps"
 KEEPALIVE_INTERVAL = 60.0
 KEEPALIVE_TIMEOUT = 30.0
 
@@ -136,7 +137,8 @@ class XmppClient:
         stream.auto_subscribe = False
         stream.whitespace_keepalive = False  # the XEP-0199 keepalive below detects dead links
         stream.register_plugin("xep_0030")  # Service Discovery
-        stream.register_plugin("xep_0115")  # Entity Capabilities
+        # Entity Capabilities, under a node that does not reveal library versions.
+        stream.register_plugin("xep_0115", {"caps_node": CAPS_NODE})
         stream.register_plugin("xep_0199")  # XMPP Ping (answers the server's pings)
         stream.register_plugin("xep_0198", {"window": 50})  # Stream Management
         stream.plugin["xep_0030"].add_feature("urn:xmpp:carbons:2")
@@ -173,6 +175,9 @@ class XmppClient:
         self._bus.publish(SessionStarted(self._account, bound, resumed=False))
         try:
             await self._stream.get_roster(timeout=30)
+            # Compute our XEP-0115 hash before the first presence carries it.
+            caps = self._stream.plugin["xep_0115"]
+            await caps.update_caps(self._stream.boundjid, broadcast=False)
             self._stream.send_presence()
             await self._enable_carbons()
         except (IqError, IqTimeout) as exc:

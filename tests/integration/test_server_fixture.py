@@ -8,9 +8,11 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
+from pathlib import Path
 
 import pytest
 
+from tests.support.certs import CertSet
 from tests.support.prosody import AccountFactory, ProsodyError, ProsodyServer
 from tests.support.xmpp import (
     LoginError,
@@ -182,3 +184,40 @@ def test_stop_frees_the_ports_and_start_reuses_them(
     assert "Shutdown complete" in server.log_path.read_text()
     server.start()
     assert all(_port_open(p) for p in ports)
+
+
+def _handshake(certs: CertSet, cert: Path, key: Path, ca: Path) -> None:
+    """A TLS handshake in memory: server with cert/key, client trusting ca only and
+    expecting the XMPP domain. Raises ssl.SSLCertVerificationError on refusal."""
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(cert, key)
+    client_ctx = ssl.create_default_context(cafile=str(ca))
+    client_ctx.verify_flags |= ssl.VERIFY_X509_STRICT
+    c_in, c_out, s_in, s_out = (ssl.MemoryBIO() for _ in range(4))
+    client = client_ctx.wrap_bio(c_in, c_out, server_hostname=certs.domain)
+    server = server_ctx.wrap_bio(s_in, s_out, server_side=True)
+    for _ in range(10):
+        done = 0
+        for end, out, peer_in in ((client, c_out, s_in), (server, s_out, c_in)):
+            try:
+                end.do_handshake()
+                done += 1
+            except ssl.SSLWantReadError:
+                pass
+            peer_in.write(out.read())
+        if done == 2:
+            return
+    raise AssertionError("handshake did not finish")
+
+
+def test_cert_set_is_trusted_only_for_the_right_name_and_ca(certs: CertSet) -> None:
+    _handshake(certs, certs.server_cert, certs.server_key, certs.ca_file)
+    with pytest.raises(ssl.SSLCertVerificationError, match="local issuer"):
+        _handshake(certs, certs.untrusted_cert, certs.untrusted_key, certs.ca_file)
+    with pytest.raises(ssl.SSLCertVerificationError, match="Hostname mismatch"):
+        _handshake(certs, certs.other_cert, certs.other_key, certs.ca_file)
+    assert certs.untrusted_ca_file != certs.ca_file
+
+
+def test_generated_config_passes_prosodyctl_check(prosody: ProsodyServer) -> None:
+    assert "All checks passed" in prosody.prosodyctl("check", "config")
