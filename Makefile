@@ -8,7 +8,8 @@ ARGS   ?=
 .PHONY: run test venv system-deps lint typecheck layers unit integration gui bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
+		{ rm -rf $(VENV); tools/install-test-deps.sh --venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.lock
 	$(BIN)/python -m pip install -q --no-deps -e .
@@ -18,7 +19,7 @@ venv: $(STAMP)
 
 ## Start the desktop app (dev mode: data in ./sip_dev_paths). Pass options with ARGS="--xdg".
 run: $(STAMP)
-	tools/install-test-deps.sh --runtime
+	tools/install-test-deps.sh --runtime || echo "run: some Qt libraries may be missing (see above)"
 	$(BIN)/siproxylin $(ARGS)
 
 ## System packages the tests need (Prosody, proxies, coturn, Qt libraries...), installed when missing.

@@ -24,6 +24,19 @@ PACKAGES=(
     hunspell-en-us hunspell-de-de libenchant-2-2
 )
 
+# `--runtime`: only what the desktop app itself needs to start (used by `make run`).
+# `--venv`: only what `python3 -m venv` needs on a bare Debian/Ubuntu.
+case "${1:-}" in
+    --runtime)
+        PACKAGES=(fonts-dejavu-core libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0
+                  libxkbcommon-x11-0 libglib2.0-0 libdbus-1-3 libx11-xcb1 libxcb-cursor0
+                  libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
+                  libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
+                  hunspell-en-us libenchant-2-2) ;;
+    --venv)
+        PACKAGES=(python3-venv) ;;
+esac
+
 # System services the packages above ship; the tests never use them.
 SERVICES=(prosody tinyproxy coturn)
 

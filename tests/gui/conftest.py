@@ -29,11 +29,3 @@ def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
 def core(qloop: asyncio.AbstractEventLoop) -> Core:
     """Real core services over in-memory repos and a fake XMPP session factory."""
     return make_core()
-import sys, pytest
-@pytest.fixture(autouse=True)
-def probe(request):
-    import gc; gc.collect()
-    t, f = sys.getrefcount(True), sys.getrefcount(False)
-    yield
-    gc.collect()
-    print(f"\nREF {request.node.name}: True {sys.getrefcount(True)-t:+d} False {sys.getrefcount(False)-f:+d}")
