@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
     async def run() -> None:
         closed = asyncio.Event()
-        qt_app.lastWindowClosed.connect(closed.set)
+        window.quit_requested.connect(closed.set)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, window.close)

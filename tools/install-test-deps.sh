@@ -32,7 +32,8 @@ case "${1:-}" in
                   libxkbcommon-x11-0 libglib2.0-0 libdbus-1-3 libx11-xcb1 libxcb-cursor0
                   libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
                   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
-                  hunspell-en-us libenchant-2-2) ;;
+                  libx11-6 libxcb1 libxcb-render0 libxcb-shm0 libxcb-sync1 libxcb-util1
+                  libxcb-xfixes0 hunspell-en-us libenchant-2-2) ;;
     --venv)
         PACKAGES=(python3-venv) ;;
 esac

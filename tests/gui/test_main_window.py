@@ -46,8 +46,7 @@ def tree_texts(window: MainWindow) -> list[str]:
         account = model.index(row, 0)
         texts.append(account.data())
         texts.extend(
-            "  " + model.index(child, 0, account).data()
-            for child in range(model.rowCount(account))
+            "  " + model.index(child, 0, account).data() for child in range(model.rowCount(account))
         )
     return texts
 
@@ -130,9 +129,7 @@ def test_roster_and_presence_show_in_the_tree(
         xmpp = core.xmpp(account)
         xmpp.receive_roster(roster_item("bob@x.org", "Bob"), roster_item("carol@x.org", "Carol"))
         xmpp.receive_presence("carol@x.org/a", Availability.AWAY, "lunch")
-        await until(
-            lambda: tree_texts(window) == ["me@x.org — online", "  Carol", "  Bob"]
-        )
+        await until(lambda: tree_texts(window) == ["me@x.org — online", "  Carol", "  Bob"])
         carol = window.contacts.model.contact_index(account, Jid.parse("carol@x.org"))
         assert "away: lunch" in carol.data(Qt.ItemDataRole.ToolTipRole)
         assert window.contact_tree.isExpanded(window.contacts.model.account_index(account))
@@ -243,7 +240,10 @@ def test_insecure_password_storage_is_warned_once(
 
 
 def test_account_context_menu_and_edit_menu_commands(
-    core: Core, window: MainWindow, qloop: asyncio.AbstractEventLoop
+    core: Core,
+    window: MainWindow,
+    qloop: asyncio.AbstractEventLoop,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async def scenario() -> None:
         account = await online_account(core, window)
@@ -275,7 +275,7 @@ def test_account_context_menu_and_edit_menu_commands(
         window.account_menu.enable_action.trigger()
         await until(lambda: core.accounts.status(account).state is ConnectionState.CONNECTING)
 
-        window.confirm = lambda _title, _text: True  # type: ignore[method-assign]
+        monkeypatch.setattr(window, "confirm", lambda _title, _text: True)
         window.account_menu.remove_action.trigger()
         await until(lambda: model.rowCount() == 0)
         assert core.accounts.accounts() == []
@@ -308,4 +308,3 @@ def test_quit_asks_the_app_to_shut_down(window: MainWindow, qtbot: QtBot) -> Non
     with qtbot.waitSignal(window.quit_requested, timeout=1000):
         window.quit_action.trigger()
     assert not window.isVisible()
-

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QApplication
-from pytestqt.logging import QtLoggingPlugin
 
 from siproxylin.domain.events import MessageStored
 from siproxylin.domain.ids import AccountId, Jid
@@ -29,12 +29,15 @@ from siproxylin.gui.models.contact_entries import (
 from siproxylin.gui.models.contacts import ContactTreeModel
 from siproxylin.gui.models.messages import MessageListModel, MessageRole
 
+if TYPE_CHECKING:  # the qtlog fixture's class is private to pytest-qt
+    from pytestqt.logging import _QtMessageCapture as QtMessageCapture
+
 A1, A2 = AccountId(1), AccountId(2)
 ONLINE = AccountStatus(ConnectionState.ONLINE)
 
 
 @pytest.fixture
-def tested(qapp: QApplication, qtlog: QtLoggingPlugin) -> Iterator[list[QAbstractItemModel]]:
+def tested(qapp: QApplication, qtlog: QtMessageCapture) -> Iterator[list[QAbstractItemModel]]:
     """Models appended to the list are watched by QAbstractItemModelTester."""
     models: list[QAbstractItemModel] = []
     testers: list[QAbstractItemModelTester] = []

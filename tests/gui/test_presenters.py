@@ -40,10 +40,7 @@ class Gui:
 
     def names(self, account: AccountId) -> list[str]:
         parent = self.tree.account_index(account)
-        return [
-            self.tree.index(row, 0, parent).data()
-            for row in range(self.tree.rowCount(parent))
-        ]
+        return [self.tree.index(row, 0, parent).data() for row in range(self.tree.rowCount(parent))]
 
 
 @pytest.fixture
@@ -234,7 +231,7 @@ def test_five_hundred_presences_are_one_tree_update(
     changes: list[str] = []
     gui.tree.dataChanged.connect(lambda *_: changes.append("data"))
     gui.tree.layoutChanged.connect(lambda *_: changes.append("layout"))
-    for number in range(0, 500):
+    for number in range(500):
         xmpp.receive_presence(f"c{number:03}@x.org/r", Availability.ONLINE)
     gui.bridge.flush()
     assert changes == ["data"]  # all online: same order, one dataChanged
@@ -276,3 +273,13 @@ def test_removing_an_account_closes_its_chat_and_row(
     gui.bridge.flush()
     assert gui.tree.rowCount() == 0
     assert gui.chat.conversation is None
+
+
+def test_accounts_loaded_after_the_window_appear_through_their_state(
+    core: Core, gui: Gui, qloop: asyncio.AbstractEventLoop
+) -> None:
+    stored = core.account_repo.add_account(account_config("me@x.org"))
+    core.secrets.set_password(stored.id, "pw")
+    qloop.run_until_complete(core.accounts.load())  # publishes no AccountAdded
+    gui.bridge.flush()
+    assert gui.tree.account_index(stored.id).data() == "me@x.org — connecting…"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -33,6 +34,8 @@ class ContactRole(enum.IntEnum):
     AVAILABILITY = enum.auto()  # Availability of a contact
     IN_ROSTER = enum.auto()  # bool: False for someone who only wrote to us
     UNREAD = enum.auto()  # int: unread incoming messages
+    TITLE = enum.auto()  # str: the main text (address of an account, name of a contact)
+    DETAIL = enum.auto()  # str: the secondary text (account state, status message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +76,11 @@ def account_data(entry: AccountEntry, role: int) -> Any:  # noqa: PLR0911
         text = f"{entry.jid}\n{labels.account_state_text(entry.status)}"
         return text if entry.enabled else f"{text} (disabled)"
     if role == _FONT:
-        font = QFont()
-        font.setBold(True)
-        return font
+        return _bold()
+    if role == ContactRole.TITLE:
+        return str(entry.jid)
+    if role == ContactRole.DETAIL:
+        return labels.account_state_text(entry.status)
     if role == ContactRole.ACCOUNT:
         return entry.account
     if role == ContactRole.JID:
@@ -85,7 +90,7 @@ def account_data(entry: AccountEntry, role: int) -> Any:  # noqa: PLR0911
 
 def contact_data(account: AccountId, entry: ContactEntry, role: int) -> Any:  # noqa: PLR0911
     """What a contact row of ``account`` shows for ``role``."""
-    if role == _DISPLAY:
+    if role in (_DISPLAY, ContactRole.TITLE):
         name = entry.display_name
         return f"{name} ({entry.unread})" if entry.unread else name
     if role == _DECORATION:
@@ -97,15 +102,11 @@ def contact_data(account: AccountId, entry: ContactEntry, role: int) -> Any:  # 
             return QBrush(QColor("#808080"))
         return None
     if role == _FONT:
-        if entry.unread:
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None
+        return _bold() if entry.unread else None
     return _contact_value(account, entry, role)
 
 
-def _contact_value(account: AccountId, entry: ContactEntry, role: int) -> Any:
+def _contact_value(account: AccountId, entry: ContactEntry, role: int) -> Any:  # noqa: PLR0911
     if role == ContactRole.ACCOUNT:
         return account
     if role == ContactRole.JID:
@@ -116,7 +117,16 @@ def _contact_value(account: AccountId, entry: ContactEntry, role: int) -> Any:
         return entry.in_roster
     if role == ContactRole.UNREAD:
         return entry.unread
+    if role == ContactRole.DETAIL:
+        return entry.status if entry.in_roster else "not in contacts"
     return None
+
+
+@cache
+def _bold() -> QFont:
+    font = QFont()
+    font.setBold(True)
+    return font
 
 
 def _contact_tooltip(entry: ContactEntry) -> str:

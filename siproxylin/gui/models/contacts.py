@@ -204,9 +204,9 @@ class ContactTreeModel(QAbstractItemModel):
             return QModelIndex()
         if not parent.isValid():
             return self.createIndex(row, 0, _ROOT_ID) if row < len(self._nodes) else QModelIndex()
-        if parent.internalId() != _ROOT_ID or parent.column() != 0:
+        node = self._account_node_at(parent)
+        if node is None:
             return QModelIndex()
-        node = self._nodes[parent.row()]
         return self.createIndex(row, 0, node.key) if row < len(node.visible) else QModelIndex()
 
     @overload
@@ -226,9 +226,8 @@ class ContactTreeModel(QAbstractItemModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         if not parent.isValid():
             return len(self._nodes)
-        if parent.internalId() != _ROOT_ID or parent.column() != 0:
-            return 0
-        return len(self._nodes[parent.row()].visible)
+        node = self._account_node_at(parent)
+        return len(node.visible) if node is not None else 0
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 1
@@ -255,6 +254,13 @@ class ContactTreeModel(QAbstractItemModel):
     def _node(self, account: AccountId) -> _AccountNode | None:
         row = self._row_of.get(account)
         return self._nodes[row] if row is not None else None
+
+    def _account_node_at(self, index: Index) -> _AccountNode | None:
+        """The account of an account row's (column 0) index, else None."""
+        if index.internalId() != _ROOT_ID or index.column() != 0:
+            return None
+        row = index.row()
+        return self._nodes[row] if 0 <= row < len(self._nodes) else None
 
     def _owner(self, index: Index) -> _AccountNode | None:
         if index.internalId() == _ROOT_ID:

@@ -64,7 +64,9 @@ class AddAccountDialog(QDialog):
         form.addRow("&Password:", self.password_edit)
         form.addRow("Server &host:", self.host_edit)
         form.addRow("Server p&ort:", self.port_spin)
-        form.addRow("CA / &certificate:", ca_row)
+        ca_label = QLabel("CA / &certificate:", self)
+        ca_label.setBuddy(self.ca_edit)  # a row holding a layout gets no buddy by itself
+        form.addRow(ca_label, ca_row)
         form.addRow("", self.direct_tls_check)
         self.error_label = QLabel(self)
         self.error_label.setObjectName("error")

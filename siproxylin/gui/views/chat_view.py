@@ -62,7 +62,8 @@ class ChatView(QWidget):
         self.messages = QListView(self)
         self.messages.setObjectName("messages")
         self.messages.setModel(self._presenter.model)
-        self.messages.setItemDelegate(MessageDelegate(self.messages))
+        self.delegate = MessageDelegate(self.messages)
+        self.messages.setItemDelegate(self.delegate)
         self.messages.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.messages.setResizeMode(QListView.ResizeMode.Adjust)
         self.messages.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -168,6 +169,7 @@ class ChatView(QWidget):
             QTimer.singleShot(0, self._scroll_to_bottom)
 
     def _on_model_reset(self) -> None:
+        self.delegate.forget_sizes()
         self._stick_to_bottom = True
         QTimer.singleShot(0, self._scroll_to_bottom)
 

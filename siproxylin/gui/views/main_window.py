@@ -10,7 +10,7 @@ and the rest of ``gui``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
@@ -41,6 +41,7 @@ from siproxylin.gui.views.account_menu import AccountMenu
 from siproxylin.gui.views.add_account_dialog import AddAccountDialog
 from siproxylin.gui.views.add_contact_dialog import AddContactDialog
 from siproxylin.gui.views.chat_view import ChatView
+from siproxylin.gui.views.contact_delegate import ContactDelegate
 from siproxylin.gui.views.info_bar import BarKind, InfoBar
 
 log = logging.getLogger(__name__)
@@ -108,12 +109,13 @@ class MainWindow(QMainWindow):
         self.contact_tree.setUniformRowHeights(True)
         self.contact_tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.contact_tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.contact_tree.setItemDelegate(ContactDelegate(self.contact_tree))
         self.contact_tree.expandAll()
         self.chat_view = ChatView(self.chat, self.splitter)
         self.splitter.addWidget(self.contact_tree)
         self.splitter.addWidget(self.chat_view)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([300, 700])
+        self.splitter.setSizes([330, 670])
         column.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
@@ -176,7 +178,9 @@ class MainWindow(QMainWindow):
         if index.isValid():
             self.contact_tree.setCurrentIndex(index)
 
-    def show_bar(self, text: str, kind: BarKind, buttons: list[tuple[str, Any]]) -> InfoBar:
+    def show_bar(
+        self, text: str, kind: BarKind, buttons: list[tuple[str, Callable[[], None] | None]]
+    ) -> InfoBar:
         """Show a non-modal info bar above the content; each button closes it."""
         bar = InfoBar(text, kind, self)
         for label, on_click in buttons:
@@ -321,4 +325,5 @@ class MainWindow(QMainWindow):
         if not self._quitting:
             self._quitting = True
             self.quit_requested.emit()
+            self.bridge.close()  # events of the shutdown need no window
         super().closeEvent(event)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from math import ceil
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -70,6 +71,13 @@ class MessageDelegate(QStyledItemDelegate):
         self._view = view
         self._heights: dict[int, int] = {}
         self._width = -1
+        self._font = QFont()
+        self._metrics = QFontMetricsF(self._font)
+        self._meta_height = QFontMetricsF(_meta_font(self._font)).height()
+
+    def forget_sizes(self) -> None:
+        """Drop the cached row heights (another conversation was loaded)."""
+        self._heights.clear()
 
     def sizeHint(  # noqa: N802
         self, option: QStyleOptionViewItem, index: Index
@@ -83,8 +91,7 @@ class MessageDelegate(QStyledItemDelegate):
             return QSize(width, 0)
         height = self._heights.get(message.id)
         if height is None:
-            geometry = self._geometry(message, option.font, width)
-            height = int(geometry.bubble.height() + 2 * _MARGIN_Y + 0.999)
+            height = self._height(message.body, option.font, width)
             self._heights[message.id] = height
         return QSize(width, height)
 
@@ -115,8 +122,21 @@ class MessageDelegate(QStyledItemDelegate):
 
     # --- internals ---------------------------------------------------------------
 
+    def _height(self, body: str, font: QFont, width: int) -> int:
+        """A row's height; a short one-line body skips the text layout."""
+        if font != self._font:
+            self._font = QFont(font)
+            self._metrics = QFontMetricsF(font)
+            self._meta_height = QFontMetricsF(_meta_font(font)).height()
+        room = _room(width)
+        if "\n" not in body and self._metrics.horizontalAdvance(body) <= room:
+            text_height = self._metrics.height()
+        else:
+            text_height = _wrap(body, font, room)[2]
+        return ceil(text_height + self._meta_height + 2 * _PAD_Y + 2 * _MARGIN_Y)
+
     def _geometry(self, message: ChatMessage, font: QFont, width: int) -> _Geometry:
-        room = max(80.0, (width - 2 * _MARGIN_X) * _MAX_SHARE - 2 * _PAD_X)
+        room = _room(width)
         layout, text_width, text_height = _wrap(message.body, font, room)
         meta_font = _meta_font(font)
         meta = QFontMetricsF(meta_font)
@@ -154,6 +174,11 @@ class MessageDelegate(QStyledItemDelegate):
         stamp = labels.message_time(message.timestamp, time.time())
         painter.setPen(colour)
         painter.drawText(QPointF(right - metrics.horizontalAdvance(stamp), baseline), stamp)
+
+
+def _room(width: int) -> float:
+    """The widest a bubble's text may be in a view ``width`` pixels wide."""
+    return max(80.0, (width - 2 * _MARGIN_X) * _MAX_SHARE - 2 * _PAD_X)
 
 
 def _meta_font(font: QFont) -> QFont:
