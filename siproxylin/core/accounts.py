@@ -131,6 +131,7 @@ class AccountManager:
         if enabled:
             await session.enable()
         else:
+            self._decisions.cancel_account(account)
             await session.disable()
         self._bus.publish(AccountUpdated(account, config))
 

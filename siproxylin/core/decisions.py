@@ -12,7 +12,7 @@ import itertools
 import logging
 
 from siproxylin.core.bus import EventBus
-from siproxylin.domain.events import DecisionRequested
+from siproxylin.domain.events import DecisionClosed, DecisionRequested
 from siproxylin.domain.ids import AccountId
 from siproxylin.domain.models import DecisionKind
 
@@ -71,4 +71,6 @@ class Decisions:
 
     def _forget(self, decision_id: int) -> None:
         self._open.pop(decision_id, None)
-        self._requests.pop(decision_id, None)
+        request = self._requests.pop(decision_id, None)
+        if request is not None:
+            self._bus.publish(DecisionClosed(request.account, decision_id))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -147,7 +148,13 @@ class AccountSession:
             "connection lost (%s: %s); retry in %.1f s", event.reason.value, event.detail, delay
         )
         self._set(
-            AccountStatus(ConnectionState.RECONNECTING, event.reason, event.detail, retry_in=delay)
+            AccountStatus(
+                ConnectionState.RECONNECTING,
+                event.reason,
+                event.detail,
+                retry_in=delay,
+                retry_at=time.time() + delay,
+            )
         )
         loop = asyncio.get_running_loop()
         self._retry = loop.call_later(delay, self._retry_due)

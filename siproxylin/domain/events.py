@@ -272,3 +272,14 @@ class DecisionRequested(Event):
     kind: DecisionKind
     subject: str
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionClosed(Event):
+    """A question was answered, or withdrawn (its account was disabled or removed).
+
+    Attributes:
+        decision_id: The question's key.
+    """
+
+    decision_id: int

@@ -31,12 +31,14 @@ class AccountStatus:
         reason: Why it failed or is reconnecting, if it did.
         detail: Human readable explanation of ``reason``.
         retry_in: Seconds until the next attempt while reconnecting.
+        retry_at: UTC seconds of the next attempt while reconnecting (0 otherwise).
     """
 
     state: ConnectionState
     reason: FailureReason | None = None
     detail: str = ""
     retry_in: float = 0.0
+    retry_at: float = 0.0
 
 
 class Direction(enum.Enum):

@@ -44,14 +44,18 @@ _DELIVERY_TEXT = {
 
 
 def account_state_text(status: AccountStatus) -> str:
-    """Short state text: "connecting…", "online", "reconnecting in 5 s", "error: …"."""
+    """Short state text: "connecting…", "online", "reconnecting, next try at …", "error: …"."""
     state = status.state
     if state is ConnectionState.ONLINE:
         return "online"
     if state is ConnectionState.CONNECTING:
         return "connecting…"
     if state is ConnectionState.RECONNECTING:
-        return f"reconnecting in {max(1, round(status.retry_in))} s"
+        if status.retry_at:
+            # An absolute time stays true while the label sits unchanged on screen.
+            at = datetime.fromtimestamp(status.retry_at).astimezone().strftime("%H:%M:%S")
+            return f"reconnecting, next try at {at}"
+        return "reconnecting…"
     if state is ConnectionState.FAILED:
         reason = status.reason.value if status.reason is not None else "unknown"
         return f"error: {status.detail or reason}"

@@ -2,7 +2,7 @@
 
 Owns the list of questions on screen: it turns ``DecisionRequested`` into a
 ``requested`` signal the window shows as an info bar, withdraws the questions of
-a removed account, and passes the user's answer to ``core.decisions``. No
+an account the core withdrew them for, and passes the user's answer to ``core.decisions``. No
 widgets. Imports ``domain``, ``core`` and Qt core (signals).
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QObject, Signal
 
 from siproxylin.core.decisions import Decisions
-from siproxylin.domain.events import AccountRemoved, DecisionRequested
+from siproxylin.domain.events import DecisionClosed, DecisionRequested
 from siproxylin.domain.models import DecisionKind
 from siproxylin.gui.bridge import EventBridge
 
@@ -37,7 +37,7 @@ class DecisionsPresenter(QObject):
     def register(self, bridge: EventBridge) -> None:
         """Subscribe the handlers to the bridge."""
         bridge.register(DecisionRequested, self._on_decision_requested)
-        bridge.register(AccountRemoved, self._on_account_removed)
+        bridge.register(DecisionClosed, self._on_decision_closed)
 
     def load(self) -> None:
         """Show the questions asked before the window existed."""
@@ -63,9 +63,9 @@ class DecisionsPresenter(QObject):
                 self._shown[event.decision_id] = event
                 self.requested.emit(event)
 
-    def _on_account_removed(self, events: Sequence[AccountRemoved]) -> None:
-        gone = {event.account for event in events}
-        for decision_id, request in list(self._shown.items()):
-            if request.account in gone:
-                del self._shown[decision_id]
-                self.withdrawn.emit(decision_id)
+    def _on_decision_closed(self, events: Sequence[DecisionClosed]) -> None:
+        # Answered here, answered elsewhere, or withdrawn by the core (account
+        # disabled or removed): either way it is no longer a question.
+        for event in events:
+            if self._shown.pop(event.decision_id, None) is not None:
+                self.withdrawn.emit(event.decision_id)
