@@ -1,7 +1,7 @@
 """Save a screenshot of a populated main window to /tmp/siproxylin-main.png (offscreen).
 
 A manual harness, not a test: it builds the real core over the GUI tests' fakes
-(tests/gui/fakes.py), adds an online account with three contacts in different
+(tests/fakes.py), adds an online account with three contacts in different
 presences and an open chat with messages both ways, then grabs the window.
 
     .venv/bin/python tools/screenshot_main.py [output.png]
@@ -28,7 +28,7 @@ from siproxylin.domain.ids import Jid
 from siproxylin.domain.models import Availability
 from siproxylin.gui.views.main_window import MainWindow
 from siproxylin.gui.window import create_main_window
-from tests.gui.fakes import Core, account_config, make_core, roster_item
+from tests.fakes import Core, account_config, make_core, roster_item
 
 ALICE = "alice@example.org"
 

@@ -12,7 +12,7 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from .fakes import Core, make_core
+from tests.fakes import Core, make_core
 
 
 @pytest.fixture

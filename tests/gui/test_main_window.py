@@ -20,8 +20,8 @@ from siproxylin.gui.views.add_contact_dialog import AddContactDialog
 from siproxylin.gui.views.info_bar import InfoBar
 from siproxylin.gui.views.main_window import INSECURE_PASSWORDS, MainWindow
 from siproxylin.gui.window import create_main_window
+from tests.fakes import Core, account_config, make_core, roster_item
 
-from .fakes import Core, account_config, make_core, roster_item
 from .waits import turns, until
 
 BOB = Jid.parse("bob@x.org")

@@ -18,8 +18,7 @@ from siproxylin.gui.models.contacts import ContactTreeModel
 from siproxylin.gui.presenters.chat import ChatPresenter
 from siproxylin.gui.presenters.contacts import ContactsPresenter
 from siproxylin.gui.presenters.decisions import DecisionsPresenter
-
-from .fakes import Core, account_config, roster_item
+from tests.fakes import Core, account_config, roster_item
 
 BOB = Jid.parse("bob@x.org")
 

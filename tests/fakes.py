@@ -13,6 +13,7 @@ import itertools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
@@ -39,7 +40,9 @@ from siproxylin.domain.models import (
     RosterItem,
     Subscription,
 )
-from siproxylin.gui.services import GuiServices
+
+if TYPE_CHECKING:
+    from siproxylin.gui.services import GuiServices
 
 # --- repos and secrets -----------------------------------------------------------
 
@@ -253,18 +256,28 @@ class FakeXmppSession:
         self.bus.publish(PresenceReceived(self.account, Jid.parse(sender), availability, status))
 
     def receive_message(
-        self, sender: str, body: str, timestamp: float | None = None
+        self,
+        sender: str,
+        body: str,
+        timestamp: float | None = None,
+        *,
+        origin_id: str | None = None,
+        stanza_id: str | None = None,
+        outgoing: bool = False,
+        recipient: str | None = None,
     ) -> MessageReceived:
+        """Publish a received message (``outgoing`` for a sent carbon)."""
         number = next(self._stanza_ids)
         event = MessageReceived(
             self.account,
             sender=Jid.parse(sender),
-            recipient=self.config.jid,
+            recipient=Jid.parse(recipient) if recipient else self.config.jid,
             body=body,
             message_id=f"m{number}",
-            origin_id=f"origin-{number}",
-            stanza_id=f"stanza-{self.account}-{number}",
+            origin_id=f"origin-{number}" if origin_id is None else origin_id,
+            stanza_id=f"stanza-{self.account}-{number}" if stanza_id is None else stanza_id,
             timestamp=time.time() if timestamp is None else timestamp,
+            outgoing=outgoing,
         )
         self.bus.publish(event)
         return event
@@ -309,6 +322,8 @@ class Core:
 
     @property
     def services(self) -> GuiServices:
+        from siproxylin.gui.services import GuiServices  # Qt only for GUI tests
+
         return GuiServices(self.bus, self.accounts, self.chat, self.roster, self.decisions)
 
     def xmpp(self, account: AccountId) -> FakeXmppSession:
