@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from dataclasses import replace
 
 from siproxylin.core.backoff import Backoff
@@ -101,6 +102,9 @@ class AccountManager:
         Returns:
             The stored configuration with its id.
         """
+        if not config.resource and config.privacy.random_resource:
+            # A client name in the resource would tell every contact which app this is.
+            config = replace(config, resource=secrets.token_hex(4))
         stored = self._repo.add_account(config)
         self._secrets.set_password(stored.id, password)
         session = self._new_session(stored)

@@ -30,6 +30,8 @@ class ProxyConfig:
         port: Proxy port.
         username: Optional proxy user.
         password: Optional proxy password.
+        isolate: For SOCKS5 without credentials, send a random per-account user and
+            password so that Tor puts this account on circuits of its own.
     """
 
     kind: ProxyKind = ProxyKind.NONE
@@ -37,11 +39,44 @@ class ProxyConfig:
     port: int = 0
     username: str = ""
     password: str = field(default="", repr=False)
+    isolate: bool = True
 
     @property
     def enabled(self) -> bool:
         """True when connections must go through the proxy."""
         return self.kind is not ProxyKind.NONE
+
+    @property
+    def label(self) -> str:
+        """How the proxy is shown to the user: ``SOCKS5 127.0.0.1:9050`` or ``direct``."""
+        if not self.enabled:
+            return "direct"
+        return f"{self.kind.name} {self.host}:{self.port}"
+
+
+TOR_PRESET = ProxyConfig(ProxyKind.SOCKS5, "127.0.0.1", 9050, isolate=True)
+"""The usual local Tor SOCKS port, with stream isolation per account."""
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacyOptions:
+    """What an account lets others learn about it. Defaults disclose nothing optional.
+
+    Attributes:
+        send_version: Answer XEP-0092 software version queries (name, version, OS).
+        send_time: Answer XEP-0202 entity time queries (reveals the time zone).
+        send_idle: Tell contacts how long we have been idle (XEP-0319 / XEP-0012).
+        chat_states: Send typing notifications (XEP-0085).
+        read_markers: Send read markers (XEP-0333).
+        random_resource: Bind a random resource instead of a client name.
+    """
+
+    send_version: bool = False
+    send_time: bool = False
+    send_idle: bool = False
+    chat_states: bool = False
+    read_markers: bool = False
+    random_resource: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +110,8 @@ class AccountConfig:
     Attributes:
         id: Local account id.
         jid: The account's bare address.
-        resource: Resource to bind; empty lets the server choose.
+        resource: Resource to bind; empty lets the account manager pick a random one
+            (or the server, when random resources are switched off).
         server_host: Host to connect to instead of the JID's domain.
         server_port: Port to connect to; 0 means 5222 (or 5223 with direct TLS).
         enabled: Whether the account connects at start.
@@ -83,11 +119,12 @@ class AccountConfig:
         tls: The account's certificate policy.
         log_level: Level of ``account-{id}-app.log``.
         nickname: Display name offered to others.
+        privacy: What the account discloses.
     """
 
     id: AccountId
     jid: Jid
-    resource: str = "siproxylin"
+    resource: str = ""
     server_host: str = ""
     server_port: int = 0
     enabled: bool = True
@@ -95,6 +132,7 @@ class AccountConfig:
     tls: TlsPolicy = field(default_factory=TlsPolicy)
     log_level: LogLevel = LogLevel.INFO
     nickname: str = ""
+    privacy: PrivacyOptions = field(default_factory=PrivacyOptions)
 
     @property
     def address(self) -> tuple[str, int]:

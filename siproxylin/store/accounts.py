@@ -16,6 +16,7 @@ from typing import Protocol
 from siproxylin.domain.config import (
     AccountConfig,
     LogLevel,
+    PrivacyOptions,
     ProxyConfig,
     ProxyKind,
     TlsPolicy,
@@ -40,6 +41,13 @@ _DATA = (
     "direct_tls",
     "log_level",
     "nickname",
+    "proxy_isolate",
+    "send_version",
+    "send_time",
+    "send_idle",
+    "chat_states",
+    "read_markers",
+    "random_resource",
 )
 _COLUMNS = ", ".join(("id", *_DATA))
 _INSERT = (
@@ -166,6 +174,19 @@ def _to_params(config: AccountConfig) -> tuple[object, ...]:
         int(config.tls.direct_tls),
         config.log_level.value,
         config.nickname,
+        int(config.proxy.isolate),
+        *(int(flag) for flag in _privacy_flags(config.privacy)),
+    )
+
+
+def _privacy_flags(privacy: PrivacyOptions) -> tuple[bool, ...]:
+    return (
+        privacy.send_version,
+        privacy.send_time,
+        privacy.send_idle,
+        privacy.chat_states,
+        privacy.read_markers,
+        privacy.random_resource,
     )
 
 
@@ -185,6 +206,8 @@ def _from_row(row: Row) -> AccountConfig:
         direct_tls,
         log_level,
         nickname,
+        proxy_isolate,
+        *privacy_flags,
     ) = row
     try:
         kind = ProxyKind(proxy_kind)
@@ -202,8 +225,11 @@ def _from_row(row: Row) -> AccountConfig:
         server_host=server_host,
         server_port=server_port,
         enabled=bool(enabled),
-        proxy=ProxyConfig(kind, proxy_host, proxy_port, proxy_username),
+        proxy=ProxyConfig(
+            kind, proxy_host, proxy_port, proxy_username, isolate=bool(proxy_isolate)
+        ),
         tls=TlsPolicy(ca_file=ca_file, direct_tls=bool(direct_tls)),
         log_level=level,
         nickname=nickname,
+        privacy=PrivacyOptions(*(bool(flag) for flag in privacy_flags)),
     )

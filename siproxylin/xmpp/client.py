@@ -34,6 +34,8 @@ from siproxylin.domain.events import (
 )
 from siproxylin.domain.ids import Jid
 from siproxylin.domain.models import Availability
+from siproxylin.net.guard import LeakBlocked
+from siproxylin.net.network import AccountNetwork
 from siproxylin.net.proxy import ProxyFailed
 from siproxylin.xmpp import outgoing
 from siproxylin.xmpp.connect import StreamClient
@@ -67,7 +69,8 @@ class XmppClient:
         self._online = False
         self._own = config.jid
         self._keepalive: asyncio.Task[None] | None = None
-        self._stream = StreamClient(config, password, self._on_attempt_failed)
+        self.network = AccountNetwork(config.id, config.proxy)
+        self._stream = StreamClient(config, password, self.network, self._on_attempt_failed)
         self._setup()
 
     # --- XmppSession -----------------------------------------------------------------
@@ -212,6 +215,8 @@ class XmppClient:
             self._fail(FailureReason.TLS, f"certificate not accepted: {_short(error)}")
         elif isinstance(error, ProxyFailed):
             self._fail(FailureReason.PROXY, str(error))
+        elif isinstance(error, LeakBlocked):
+            self._fail(FailureReason.CONFIG, str(error))
         else:
             self._fail(FailureReason.NETWORK, _short(error))
 

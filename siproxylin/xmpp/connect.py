@@ -19,7 +19,7 @@ from typing import Any
 from slixmpp import ClientXMPP
 
 from siproxylin.domain.config import AccountConfig, TlsPolicy
-from siproxylin.net.proxy import open_socket
+from siproxylin.net.network import AccountNetwork
 
 
 def tls_context(policy: TlsPolicy) -> ssl.SSLContext:
@@ -53,11 +53,13 @@ class StreamClient(ClientXMPP):
         self,
         config: AccountConfig,
         password: str,
+        network: AccountNetwork,
         on_attempt_failed: Callable[[], None],
     ) -> None:
         jid = str(config.jid.with_resource(config.resource) if config.resource else config.jid)
         super().__init__(jid, password)
         self.account_config = config
+        self.network = network
         self._on_attempt_failed = on_attempt_failed
         self.ssl_context = tls_context(config.tls)
         self.enable_plaintext = False
@@ -73,17 +75,19 @@ class StreamClient(ClientXMPP):
         one always connects by name and port, so nothing is resolved locally.
         """
         config = self.account_config
-        if config.server_host or config.server_port or config.proxy.enabled:
-            host, port = config.address
-            self.connect(host, port)
-        else:
-            self.connect()
+        # The connect task, and everything it starts, runs under the account's
+        # fail-closed network policy (see net.guard).
+        with self.network.activate():
+            if config.server_host or config.server_port or config.proxy.enabled:
+                host, port = config.address
+                self.connect(host, port)
+            else:
+                self.connect()
 
     async def _attempt_connection(
         self, host: str, port: int, tls: bool, server_hostname: str | None
     ) -> bool:
-        proxy = self.account_config.proxy
-        if not proxy.enabled:
+        if not self.network.proxied:
             result: bool = await super()._attempt_connection(host, port, tls, server_hostname)
             return result
         self.event_when_connected = "connected"
@@ -91,7 +95,7 @@ class StreamClient(ClientXMPP):
         if self._current_connection_attempt is None:
             return False
         try:
-            sock = await open_socket(proxy, host, port)
+            sock = await self.network.open_socket(host, port)
             await self.loop.create_connection(
                 lambda: self,
                 sock=sock,

@@ -16,7 +16,7 @@ CREATE TABLE account (
     log_level TEXT NOT NULL DEFAULT 'info',
     nickname TEXT NOT NULL DEFAULT '',
     created INTEGER NOT NULL
-);
+, proxy_isolate INTEGER NOT NULL DEFAULT 1, send_version INTEGER NOT NULL DEFAULT 0, send_time INTEGER NOT NULL DEFAULT 0, send_idle INTEGER NOT NULL DEFAULT 0, chat_states INTEGER NOT NULL DEFAULT 0, read_markers INTEGER NOT NULL DEFAULT 0, random_resource INTEGER NOT NULL DEFAULT 1);
 
 CREATE TABLE jid (
     id INTEGER PRIMARY KEY,

@@ -29,6 +29,7 @@ SNAPSHOT = Path(__file__).with_name("schema.sql")
 # SIPROXYLIN_UPDATE_SCHEMA=1 .venv/bin/pytest tests/unit/store/test_store_migrate.py
 SHIPPED = {
     1: "65e545bc5162a9b79445cdd4c5aaedc6ccb3c497ef3acc4fc4ccf085b6b85712",
+    2: "ff213d834c8d7329b6b9e31d6ba6b4c924502f90d1a0ee783697ef5de75c742d",
 }
 
 
