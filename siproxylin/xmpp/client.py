@@ -23,6 +23,7 @@ from slixmpp.stanza import Message
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
+from siproxylin import __version__
 from siproxylin.core.bus import EventBus
 from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.errors import FailureReason
@@ -144,6 +145,16 @@ class XmppClient:
         stream.register_plugin("xep_0115", {"caps_node": CAPS_NODE})
         stream.register_plugin("xep_0199")  # XMPP Ping (answers the server's pings)
         stream.register_plugin("xep_0198", {"window": 50})  # Stream Management
+        privacy = self._config.privacy
+        # Disclosures the user opted into; without these plugins such queries get an error.
+        if privacy.send_version:
+            stream.register_plugin(
+                "xep_0092", {"software_name": "Siproxylin", "version": __version__}
+            )
+        if privacy.send_time:
+            stream.register_plugin("xep_0202")
+        if privacy.send_idle:
+            stream.register_plugin("xep_0319")
         stream.plugin["xep_0030"].add_feature("urn:xmpp:carbons:2")
         stream.plugin["xep_0030"].add_feature("urn:xmpp:sid:0")
         stream.register_handler(
