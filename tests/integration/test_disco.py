@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from slixmpp import JID
 
 from siproxylin.xmpp.client import CAPS_NODE
