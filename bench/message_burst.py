@@ -552,6 +552,10 @@ async def run_live(
         if spy:
             spy.stop()
             result["profile"] = str(spy.out)
+        if cpu1 is not None:
+            await asyncio.sleep(1.0)  # work the client still does after the last row
+            with contextlib.suppress(OSError):
+                result["cpu_tail_1s"] = _r(cpu_seconds(pid) - cpu1)
         t_ack = await ping
         pcpu1 = cpu_seconds(server.pid) if server.pid else 0.0
 
@@ -580,7 +584,7 @@ async def run_live(
         result.update(PROCS.stop(proc))
         proc = None
         result["rows_written"] = count_rows(receiver.db_path, receiver.where)
-        if not result["ok"]:
+        if not result["ok"] or result["exit_code"] != 0:
             result["log_tail"] = receiver.log_tail()
     finally:
         if proc is not None:
@@ -654,7 +658,7 @@ async def run_offline(
         result.update(PROCS.stop(proc))
         proc = None
         result["rows_written"] = count_rows(receiver.db_path, receiver.where)
-        if not result["ok"]:
+        if not result["ok"] or result["exit_code"] != 0:
             result["log_tail"] = receiver.log_tail()
     finally:
         if proc is not None:
@@ -923,7 +927,13 @@ def meta(args: argparse.Namespace, server: ProsodyServer) -> dict[str, Any]:
         return "?"
 
     commit = version(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
-    dirty = version(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"])
+    changed: list[str] = []
+    with contextlib.suppress(Exception):
+        status = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "siproxylin"],
+            capture_output=True, text=True, timeout=10, check=False,
+        )  # fmt: skip
+        changed = [line[3:] for line in status.stdout.splitlines() if line.strip()]
     return {
         "stamp": args.stamp,
         "n": args.n,
@@ -931,7 +941,7 @@ def meta(args: argparse.Namespace, server: ProsodyServer) -> dict[str, Any]:
         "quick": args.quick,
         "smacks": args.smacks,
         "commit": commit,
-        "worktree_dirty": dirty not in ("", "?"),
+        "uncommitted_app_files": changed,  # others edit the tree while we measure
         "python": platform.python_version(),
         "slixmpp": slixmpp.__version__,
         "sqlite": sqlite3.sqlite_version,

@@ -85,7 +85,8 @@ def test_isolation_credentials_only_for_socks5_without_its_own() -> None:
     tor = AccountNetwork(AccountId(4), ProxyConfig(ProxyKind.SOCKS5, "127.0.0.1", 9050))
     other = AccountNetwork(AccountId(5), ProxyConfig(ProxyKind.SOCKS5, "127.0.0.1", 9050))
     user, password = tor.proxy_credentials
-    assert user and password
+    assert user
+    assert password
     assert other.proxy_credentials != tor.proxy_credentials  # accounts never share a circuit
     named = AccountNetwork(
         AccountId(6), ProxyConfig(ProxyKind.SOCKS5, "127.0.0.1", 9050, "me", "pw")
