@@ -945,7 +945,7 @@ def meta(args: argparse.Namespace, server: ProsodyServer) -> dict[str, Any]:
         "python": platform.python_version(),
         "slixmpp": slixmpp.__version__,
         "sqlite": sqlite3.sqlite_version,
-        "prosody": version(["prosody", "--version"]),
+        "prosody": version(["dpkg-query", "-W", "-f=${Version}", "prosody"]),
         "cpus": os.cpu_count(),
         "kernel": platform.release(),
         "prosody_port": server.c2s_port,
@@ -961,7 +961,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Siproxylin message-burst benchmark")
     parser.add_argument("--n", type=int, default=10000, help="messages per burst")
     parser.add_argument("--reps", type=int, default=3, help="repetitions")
-    parser.add_argument("--quick", action="store_true", help="N=1000, one repetition")
+    parser.add_argument(
+        "--quick", action="store_true", help="N=1000, one repetition; leaves latest.json alone"
+    )
     parser.add_argument("--profile", action="store_true",
                         help="add a py-spy run of the client (live and offline)")  # fmt: skip
     parser.add_argument("--smacks", action="store_true",
@@ -976,6 +978,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, on_term)
+    # Also when started in the background, where SIGINT comes in ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     scratch = Path(tempfile.mkdtemp(prefix="siproxylin-bench-"))
     global RUNTIME_DIR  # noqa: PLW0603
     RUNTIME_DIR = scratch / "xdg-runtime"
@@ -998,11 +1002,16 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(scratch, ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, indent=1, ensure_ascii=False)
-    out = RESULTS / f"message_burst-{args.stamp}.json"
+    # A --quick sanity run does not replace the figures in latest.json.
+    suffix = "-quick" if args.quick else ""
+    out = RESULTS / f"message_burst-{args.stamp}{suffix}.json"
     out.write_text(text + "\n")
-    (RESULTS / "latest.json").write_text(text + "\n")
+    written = [out]
+    if not args.quick:
+        (RESULTS / "latest.json").write_text(text + "\n")
+        written.append(RESULTS / "latest.json")
     print(render(report))
-    print(f"\nwrote {out.relative_to(ROOT)} and bench/results/latest.json")
+    print("\nwrote " + " and ".join(str(p.relative_to(ROOT)) for p in written))
     failed = [r for r in report["runs"] if not r.get("ok")]
     return 1 if failed else 0
 

@@ -8,6 +8,7 @@ valid address (empty domain, oversize parts, forbidden characters).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NewType
 
 AccountId = NewType("AccountId", int)
@@ -36,7 +37,7 @@ class Jid:
 
     @classmethod
     def parse(cls, text: str) -> Jid:
-        """Parse ``text`` into a Jid.
+        """Parse ``text`` into a Jid (cached: a burst repeats the same few senders).
 
         Args:
             text: An address such as ``alice@example.org/laptop``.
@@ -47,6 +48,11 @@ class Jid:
         Raises:
             InvalidJid: If the text cannot be an XMPP address.
         """
+        return _parse_cached(text)
+
+    @classmethod
+    def _parse(cls, text: str) -> Jid:
+        """Uncached parsing behind ``parse``."""
         text = text.strip()
         bare, slash, resource = text.partition("/")
         if slash and not resource:
@@ -83,3 +89,9 @@ class Jid:
     def __str__(self) -> str:
         text = f"{self.local}@{self.domain}" if self.local else self.domain
         return f"{text}/{self.resource}" if self.resource else text
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> Jid:
+    # Jid is immutable, so sharing parsed instances is safe; exceptions are not cached.
+    return Jid._parse(text)

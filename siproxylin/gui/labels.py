@@ -1,4 +1,4 @@
-"""Words and marks shown for domain states: account state, presence, delivery, times.
+"""Words and marks shown for domain states: account state, proxy, presence, delivery, times.
 
 Pure functions over ``siproxylin.domain`` values; no Qt. Models return plain data
 and views call these to turn it into text.
@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from siproxylin.domain.config import ProxyConfig, ProxyKind
+from siproxylin.domain.errors import FailureReason
+from siproxylin.domain.ids import Jid
 from siproxylin.domain.models import (
     AccountStatus,
     Availability,
@@ -43,23 +46,77 @@ _DELIVERY_TEXT = {
 }
 
 
+# Words in the core's proxy failure texts (net.proxy) that say it was not the
+# proxy's address that failed; any other proxy failure reads "proxy unreachable".
+_PROXY_FAILURE_TEXT = (
+    ("username or password", "proxy refused the login"),
+    ("could not reach", "proxy could not reach the server"),
+)
+PROXY_UNREACHABLE = "proxy unreachable"
+
+
 def account_state_text(status: AccountStatus) -> str:
-    """Short state text: "connecting…", "online", "reconnecting, next try at …", "error: …"."""
+    """Short state text: "connecting…", "online", "reconnecting, next try at …", "error: …".
+
+    A proxy failure reads "proxy unreachable" (or what else the proxy did wrong)
+    instead of the core's long detail; ``account_state_detail`` gives that detail.
+    """
     state = status.state
     if state is ConnectionState.ONLINE:
         return "online"
     if state is ConnectionState.CONNECTING:
         return "connecting…"
+    proxy = _proxy_failure(status)
     if state is ConnectionState.RECONNECTING:
+        what = proxy or "reconnecting"
         if status.retry_at:
             # An absolute time stays true while the label sits unchanged on screen.
             at = datetime.fromtimestamp(status.retry_at).astimezone().strftime("%H:%M:%S")
-            return f"reconnecting, next try at {at}"
-        return "reconnecting…"
+            return f"{what}, next try at {at}"
+        return f"{what}, retrying…" if proxy else "reconnecting…"
     if state is ConnectionState.FAILED:
         reason = status.reason.value if status.reason is not None else "unknown"
-        return f"error: {status.detail or reason}"
+        return f"error: {proxy or status.detail or reason}"
     return "disabled"
+
+
+def account_state_detail(status: AccountStatus) -> str:
+    """The core's explanation of a failure when the short state text leaves it out."""
+    if status.state not in (ConnectionState.RECONNECTING, ConnectionState.FAILED):
+        return ""
+    if status.state is ConnectionState.FAILED and not _proxy_failure(status):
+        return ""  # the short text already is the detail
+    return status.detail
+
+
+def proxy_text(proxy: ProxyConfig) -> str:
+    """How an account connects: "via SOCKS5 127.0.0.1:9050 (isolated circuits)", "direct…"."""
+    if not proxy.enabled:
+        return "direct connection (no proxy)"
+    text = f"via {proxy.label}"
+    if proxy.kind is ProxyKind.SOCKS5 and proxy.isolate and not proxy.username:
+        text += " (isolated circuits)"
+    return text
+
+
+def account_summary(jid: Jid, status: AccountStatus, proxy: ProxyConfig) -> str:
+    """One line for the status bar: address, state, failure detail, and the proxy."""
+    parts = [f"{jid}: {account_state_text(status)}"]
+    detail = account_state_detail(status)
+    if detail:
+        parts.append(detail)
+    parts.append(proxy_text(proxy))
+    return " — ".join(parts)
+
+
+def _proxy_failure(status: AccountStatus) -> str:
+    if status.reason is not FailureReason.PROXY:
+        return ""
+    lowered = status.detail.lower()
+    for words, text in _PROXY_FAILURE_TEXT:
+        if words in lowered:
+            return text
+    return PROXY_UNREACHABLE
 
 
 def availability_text(availability: Availability) -> str:

@@ -107,7 +107,9 @@ class MessagesRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._conversations: dict[tuple[int, int, int], int] = {}
+        self._touched: dict[int, int] = {}  # conversation -> last_active written
         db.register_cache(self._conversations)
+        db.register_cache(self._touched)
 
     def add_message(self, message: ChatMessage) -> ChatMessage | None:
         """Store ``message`` (its ``id`` is ignored).
@@ -152,7 +154,11 @@ class MessagesRepo:
             db.write(_INSERT_FTS, (row_id, texts[0]))
             db.write(_INSERT_ITEM, (conversation, CONTENT_MESSAGE, row_id, time_ms, local))
             active = min(time_ms, local)
-            db.write(_TOUCH, (active, conversation, active))
+            # Ordering conversations needs no finer grain than a second; a burst
+            # then costs one UPDATE per second instead of one per message.
+            if active >= self._touched.get(conversation, 0) + 1000:
+                db.write(_TOUCH, (active, conversation, active))
+                self._touched[conversation] = active
         return ChatMessage(
             id=row_id,
             account=message.account,

@@ -157,6 +157,9 @@ class XmppClient:
             stream.register_plugin("xep_0319")
         stream.plugin["xep_0030"].add_feature("urn:xmpp:carbons:2")
         stream.plugin["xep_0030"].add_feature("urn:xmpp:sid:0")
+        # slixmpp's own message path ("IM" -> "message" event) is not used: every
+        # message goes through the handler below only, and each handler costs a match.
+        stream.remove_handler("IM")
         stream.register_handler(
             Callback("siproxylin message", MatchXPath("{jabber:client}message"), self._on_message)
         )

@@ -22,11 +22,13 @@ from siproxylin.domain.config import AccountConfig, TlsPolicy
 from siproxylin.net.network import AccountNetwork
 
 
-def tls_context(policy: TlsPolicy) -> ssl.SSLContext:
+def tls_context(policy: TlsPolicy, context: ssl.SSLContext | None = None) -> ssl.SSLContext:
     """A verifying TLS context: system CAs, plus the account's CA file if it has one.
 
     Args:
         policy: The account's TLS policy.
+        context: A default context to complete instead of building one (loading the
+            system CA store costs tens of milliseconds).
 
     Returns:
         A context with hostname checking and ``CERT_REQUIRED``, TLS 1.2 or newer.
@@ -35,7 +37,9 @@ def tls_context(policy: TlsPolicy) -> ssl.SSLContext:
         OSError: The CA file cannot be read.
         ssl.SSLError: The CA file holds no usable certificate.
     """
-    context = ssl.create_default_context()
+    context = context or ssl.create_default_context()
+    context.check_hostname = True
+    context.verify_mode = ssl.CERT_REQUIRED
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if policy.ca_file:
         context.load_verify_locations(cafile=policy.ca_file)
@@ -61,7 +65,8 @@ class StreamClient(ClientXMPP):
         self.account_config = config
         self.network = network
         self._on_attempt_failed = on_attempt_failed
-        self.ssl_context = tls_context(config.tls)
+        # slixmpp already built a default, verifying context: complete that one.
+        self.ssl_context = tls_context(config.tls, self.ssl_context)
         self.enable_plaintext = False
         self.enable_starttls = True
         self.enable_direct_tls = config.tls.direct_tls

@@ -8,13 +8,14 @@ them into display text (through ``gui.labels``), icons, fonts and tooltips for
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from siproxylin.domain.config import ProxyConfig
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import AccountStatus, Availability, Subscription
 from siproxylin.gui import icons, labels
@@ -40,12 +41,13 @@ class ContactRole(enum.IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class AccountEntry:
-    """What the tree shows for an account."""
+    """What the tree shows for an account; ``proxy`` is the one its connections use."""
 
     account: AccountId
     jid: Jid
     status: AccountStatus
     enabled: bool = True
+    proxy: ProxyConfig = field(default_factory=ProxyConfig)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,18 +71,17 @@ class ContactEntry:
 def account_data(entry: AccountEntry, role: int) -> Any:  # noqa: PLR0911
     """What an account row shows for ``role``."""
     if role == _DISPLAY:
-        return f"{entry.jid} — {labels.account_state_text(entry.status)}"
+        return f"{entry.jid} — {_account_detail(entry)}"
     if role == _DECORATION:
         return icons.account_state_icon(entry.status.state)
     if role == _TOOLTIP:
-        text = f"{entry.jid}\n{labels.account_state_text(entry.status)}"
-        return text if entry.enabled else f"{text} (disabled)"
+        return _account_tooltip(entry)
     if role == _FONT:
         return _bold()
     if role == ContactRole.TITLE:
         return str(entry.jid)
     if role == ContactRole.DETAIL:
-        return labels.account_state_text(entry.status)
+        return _account_detail(entry)
     if role == ContactRole.ACCOUNT:
         return entry.account
     if role == ContactRole.JID:
@@ -120,6 +121,24 @@ def _contact_value(account: AccountId, entry: ContactEntry, role: int) -> Any:  
     if role == ContactRole.DETAIL:
         return entry.status if entry.in_roster else "not in contacts"
     return None
+
+
+def _account_detail(entry: AccountEntry) -> str:
+    """The state, and the proxy when there is one: "online · via SOCKS5 127.0.0.1:9050"."""
+    state = labels.account_state_text(entry.status)
+    if not entry.proxy.enabled:
+        return state
+    return f"{state} · via {entry.proxy.label}"
+
+
+def _account_tooltip(entry: AccountEntry) -> str:
+    state = labels.account_state_text(entry.status)
+    lines = [str(entry.jid), state if entry.enabled else f"{state} (disabled)"]
+    detail = labels.account_state_detail(entry.status)
+    if detail:
+        lines.append(detail)
+    lines.append(labels.proxy_text(entry.proxy))
+    return "\n".join(lines)
 
 
 @cache

@@ -1,7 +1,7 @@
 """ContactsPresenter: keeps the contact tree in step with accounts, roster and messages.
 
 Owns the mapping from batches of core events to ``ContactTreeModel`` changes:
-account rows and their state text, roster contacts, presence dots, "not in
+account rows with their state text and proxy, roster contacts, presence dots, "not in
 roster" entries for strangers who wrote to us, and unread counts for
 conversations that are not open. An account it has not seen yet (the core
 loaded it before the window existed) is read in whole from the services.
@@ -100,7 +100,9 @@ class ContactsPresenter:
                 self._add_account(event.config)
             else:
                 config = event.config
-                self.model.upsert_account(replace(entry, jid=config.jid, enabled=config.enabled))
+                self.model.upsert_account(
+                    replace(entry, jid=config.jid, enabled=config.enabled, proxy=config.proxy)
+                )
 
     def _on_account_removed(self, events: Sequence[AccountRemoved]) -> None:
         for event in events:
@@ -196,7 +198,9 @@ class ContactsPresenter:
     def _add_account(self, config: AccountConfig) -> None:
         account = config.id
         status = self._accounts.status(account)
-        self.model.upsert_account(AccountEntry(account, config.jid, status, config.enabled))
+        self.model.upsert_account(
+            AccountEntry(account, config.jid, status, config.enabled, config.proxy)
+        )
         entries = [self._entry_for(account, item) for item in self._roster.roster(account)]
         known = {entry.jid for entry in entries}
         entries.extend(

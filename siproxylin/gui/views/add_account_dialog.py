@@ -1,34 +1,30 @@
 """AddAccountDialog: asks for a new account's address, password and connection settings.
 
 Owns the form and its validation (the address through ``Jid.parse``, a password,
-an optional server host/port, an optional CA or certificate file for a
-self-hosted server, direct TLS). Errors are shown inline and the dialog stays
-open. It builds an ``AccountConfig`` with id 0; storing it is the caller's job.
-Qt widgets and ``domain`` only.
+and in a "Connection" section the server fields of ``ServerForm`` and the proxy
+of ``ProxyForm``). Errors are shown inline and the dialog stays open. It builds
+an ``AccountConfig`` with id 0; storing it is the caller's job. Qt widgets and
+``domain`` only.
 """
 
 from __future__ import annotations
 
-import os
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
-    QLabel,
+    QGroupBox,
     QLineEdit,
-    QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from siproxylin.domain.config import AccountConfig, TlsPolicy
+from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.ids import AccountId, InvalidJid, Jid
+from siproxylin.gui.views.forms import align_labels, error_label
+from siproxylin.gui.views.proxy_form import ProxyForm
+from siproxylin.gui.views.server_form import ServerForm
 
 
 class AddAccountDialog(QDialog):
@@ -37,7 +33,7 @@ class AddAccountDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add Account")
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(480)
         self._config: AccountConfig | None = None
         self._build()
 
@@ -47,32 +43,22 @@ class AddAccountDialog(QDialog):
         self.jid_edit.setPlaceholderText("you@example.org")
         self.password_edit = QLineEdit(self)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.host_edit = QLineEdit(self)
-        self.host_edit.setPlaceholderText("optional: taken from the address")
-        self.port_spin = QSpinBox(self)
-        self.port_spin.setRange(0, 65535)
-        self.port_spin.setSpecialValueText("automatic")
-        self.ca_edit = QLineEdit(self)
-        self.ca_edit.setPlaceholderText("optional: for a self-hosted server")
-        browse = QPushButton("Browse…", self)
-        browse.clicked.connect(self._on_browse_clicked)
-        ca_row = QHBoxLayout()
-        ca_row.addWidget(self.ca_edit, 1)
-        ca_row.addWidget(browse)
-        self.direct_tls_check = QCheckBox("Use direct TLS (instead of STARTTLS)", self)
         form.addRow("&Address:", self.jid_edit)
         form.addRow("&Password:", self.password_edit)
-        form.addRow("Server &host:", self.host_edit)
-        form.addRow("Server p&ort:", self.port_spin)
-        ca_label = QLabel("CA / &certificate:", self)
-        ca_label.setBuddy(self.ca_edit)  # a row holding a layout gets no buddy by itself
-        form.addRow(ca_label, ca_row)
-        form.addRow("", self.direct_tls_check)
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("error")
-        self.error_label.setStyleSheet("color: #c62828;")
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        connection = QGroupBox("Connection", self)
+        self.server_form = ServerForm(connection)
+        self.proxy_form = ProxyForm(connection)
+        column = QVBoxLayout(connection)
+        column.addWidget(self.server_form)
+        column.addSpacing(6)
+        column.addWidget(self.proxy_form)
+        align_labels(self.server_form.form, self.proxy_form.form)
+        # The server fields under their old names.
+        self.host_edit = self.server_form.host_edit
+        self.port_spin = self.server_form.port_spin
+        self.ca_edit = self.server_form.ca_edit
+        self.direct_tls_check = self.server_form.direct_tls_check
+        self.error_label = error_label(self)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
             Qt.Orientation.Horizontal,
@@ -84,10 +70,12 @@ class AddAccountDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(connection)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
-        for edit in (self.jid_edit, self.password_edit, self.host_edit, self.ca_edit):
+        for edit in (self.jid_edit, self.password_edit):
             edit.textEdited.connect(self._on_field_edited)
+        self.server_form.edited.connect(self.error_label.hide)
 
     # --- results -----------------------------------------------------------------
 
@@ -102,7 +90,7 @@ class AddAccountDialog(QDialog):
         return self.password_edit.text()
 
     def validate(self) -> AccountConfig | str:
-        """The settings, or an error text to show."""
+        """The settings, or an error text to show (the proxy's included)."""
         try:
             jid = Jid.parse(self.jid_edit.text())
         except InvalidJid:
@@ -111,28 +99,32 @@ class AddAccountDialog(QDialog):
             return "The address needs a name before the @, as in name@server.org."
         if not self.password_edit.text():
             return "Enter the account's password."
-        host = self.host_edit.text().strip()
-        if any(c.isspace() for c in host) or "/" in host:
-            return "The server host must be a host name or an IP address."
-        ca_file = self.ca_edit.text().strip()
-        if ca_file and not os.path.isfile(ca_file):
-            return f"The certificate file {ca_file} does not exist."
+        server = self.server_form.validate()
+        if isinstance(server, str):
+            return server
+        proxy = self.proxy_form.validate()
+        if isinstance(proxy, str):
+            return proxy
         return AccountConfig(
             id=AccountId(0),
             jid=jid.bare,
-            resource=jid.resource or "siproxylin",
-            server_host=host,
-            server_port=self.port_spin.value(),
-            tls=TlsPolicy(ca_file=ca_file, direct_tls=self.direct_tls_check.isChecked()),
+            # Empty: the account manager picks a random one, unless the address had one.
+            resource=jid.resource,
+            server_host=server.host,
+            server_port=server.port,
+            proxy=proxy,
+            tls=server.tls,
         )
 
     # --- Qt virtuals -------------------------------------------------------------
 
     def accept(self) -> None:
+        proxy_ok = self.proxy_form.check() is not None  # its error shows under its fields
         result = self.validate()
         if isinstance(result, str):
-            self.error_label.setText(result)
-            self.error_label.show()
+            if proxy_ok or result != self.proxy_form.error_label.text():
+                self.error_label.setText(result)
+                self.error_label.show()
             return
         self._config = result
         super().accept()
@@ -141,13 +133,3 @@ class AddAccountDialog(QDialog):
 
     def _on_field_edited(self, _text: str) -> None:
         self.error_label.hide()
-
-    def _on_browse_clicked(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self,
-            "CA or certificate file",
-            os.path.dirname(self.ca_edit.text()),
-            "Certificates (*.pem *.crt *.cer);;All files (*)",
-        )
-        if path:
-            self.ca_edit.setText(path)
