@@ -1,8 +1,9 @@
 """Save a screenshot of a populated main window to /tmp/siproxylin-main.png (offscreen).
 
 A manual harness, not a test: it builds the real core over the GUI tests' fakes
-(tests/fakes.py), adds an online account with three contacts in different
-presences and an open chat with messages both ways, then grabs the window.
+(tests/fakes.py), adds an account online through a SOCKS5 proxy with three
+contacts in different presences and an open chat with messages both ways, and
+a second account whose proxy is unreachable, then grabs the window.
 
     .venv/bin/python tools/screenshot_main.py [output.png]
 """
@@ -13,6 +14,7 @@ import asyncio
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -22,6 +24,7 @@ import qasync
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
+from siproxylin.domain.config import TOR_PRESET, ProxyConfig, ProxyKind
 from siproxylin.domain.errors import FailureReason
 from siproxylin.domain.events import MessageReceived
 from siproxylin.domain.ids import Jid
@@ -31,11 +34,13 @@ from siproxylin.gui.window import create_main_window
 from tests.fakes import Core, account_config, make_core, roster_item
 
 ALICE = "alice@example.org"
+WORK_PROXY = ProxyConfig(ProxyKind.SOCKS5, "10.8.0.1", 1080, isolate=False)
 
 
 async def populate(core: Core, window: MainWindow) -> None:
-    """An online account with roster, presence and a conversation; a second one waiting."""
-    me = await core.accounts.add_account(account_config("me@example.org"), "pw")
+    """An account online via Tor with roster, presence and a conversation; one proxy down."""
+    me_config = replace(account_config("me@example.org"), proxy=TOR_PRESET)
+    me = await core.accounts.add_account(me_config, "pw")
     xmpp = core.xmpp(me.id)
     xmpp.start()
     xmpp.receive_roster(
@@ -45,8 +50,11 @@ async def populate(core: Core, window: MainWindow) -> None:
     )
     xmpp.receive_presence(f"{ALICE}/laptop", Availability.ONLINE, "At my desk")
     xmpp.receive_presence("bob@example.org/phone", Availability.AWAY, "Lunch")
-    work = await core.accounts.add_account(account_config("me@work.example"), "pw")
-    core.xmpp(work.id).end(FailureReason.NETWORK, "connection reset")
+    work_config = replace(account_config("me@work.example"), proxy=WORK_PROXY)
+    work = await core.accounts.add_account(work_config, "pw")
+    core.xmpp(work.id).end(
+        FailureReason.PROXY, "SOCKS5 proxy 10.8.0.1:1080 is unreachable (Connection refused)"
+    )
 
     now = time.time()
     xmpp.receive_message(

@@ -105,7 +105,8 @@ def account_summary(jid: Jid, status: AccountStatus, proxy: ProxyConfig) -> str:
     detail = account_state_detail(status)
     if detail:
         parts.append(detail)
-    parts.append(proxy_text(proxy))
+    if not (detail and proxy.enabled and f"{proxy.host}:{proxy.port}" in detail):
+        parts.append(proxy_text(proxy))  # unless the detail already names the proxy
     return " — ".join(parts)
 
 

@@ -94,7 +94,9 @@ def test_adding_an_account_through_the_dialog(
         assert window.selected_account() == config.id
         core.xmpp(config.id).start()
         await until(lambda: tree_texts(window) == ["me@example.org — online"])
-        assert window.status_label.text() == "me@example.org: online"
+        assert window.status_label.text() == (
+            "me@example.org: online — direct connection (no proxy)"
+        )
 
     run(qloop, scenario())
 
@@ -254,6 +256,7 @@ def test_account_context_menu_and_edit_menu_commands(
         menu = window.account_menu.context_menu(model.account_index(account))
         assert menu is not None
         assert [a.text() for a in menu.actions() if a.text()] == [
+            "&Settings…",
             "Re&connect",
             "&Disable",
             "&Remove…",

@@ -1,9 +1,9 @@
-"""AccountMenu: the Edit > Accounts submenu and the contact tree's context menus.
+"""AccountMenu: Edit > Account Settings…, the Edit > Accounts submenu, the tree's context menus.
 
-Owns the account commands a user can give from menus (enable, disable,
-reconnect, remove) and the contact ones (open chat, remove contact), and keeps
-their enabled state in step with the selected account. Commands run through the
-window's ``run_command``. Qt widgets, ``domain`` and ``gui`` only.
+Owns the account commands a user can give from menus (settings, enable,
+disable, reconnect, remove) and the contact ones (open chat, remove contact),
+and keeps their enabled state in step with the selected account. Commands run
+through the window's ``run_command``. Qt widgets, ``domain`` and ``gui`` only.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from siproxylin.domain.errors import SiproxylinError
 from siproxylin.domain.ids import AccountId
 from siproxylin.domain.models import ConnectionState
 from siproxylin.gui.models.contact_entries import AccountEntry, ContactEntry
+from siproxylin.gui.views.account_settings_dialog import AccountSettingsDialog
 
 if TYPE_CHECKING:
     from siproxylin.gui.views.main_window import MainWindow
@@ -30,6 +32,8 @@ class AccountMenu:
 
     def __init__(self, window: MainWindow) -> None:
         self._window = window
+        self.settings_action = QAction("Account &Settings…", window)
+        self.settings_action.triggered.connect(lambda: self._with_selected(self.open_settings))
         self.menu = QMenu("A&ccounts", window)
         self.enable_action = self.menu.addAction("&Enable")
         self.disable_action = self.menu.addAction("&Disable")
@@ -48,6 +52,7 @@ class AccountMenu:
 
     def update_actions(self, entry: AccountEntry | None) -> None:
         """Enable the actions that make sense for the selected account."""
+        self.settings_action.setEnabled(entry is not None)
         self.enable_action.setEnabled(entry is not None and not entry.enabled)
         self.disable_action.setEnabled(entry is not None and entry.enabled)
         self.reconnect_action.setEnabled(
@@ -69,6 +74,8 @@ class AccountMenu:
         entry = model.account_entry(account)
         if entry is None:
             return None
+        menu.addAction("&Settings…", lambda: self.open_settings(account))
+        menu.addSeparator()
         menu.addAction("Re&connect", lambda: self.reconnect(account))
         if entry.enabled:
             menu.addAction("&Disable", lambda: self.set_enabled(account, False))
@@ -79,6 +86,18 @@ class AccountMenu:
         return menu
 
     # --- commands ----------------------------------------------------------------
+
+    def open_settings(self, account: AccountId) -> None:
+        """Show the account's settings; OK saves them (and reconnects the account)."""
+        window = self._window
+        try:
+            config = window.services.accounts.config(account)
+        except SiproxylinError as error:
+            window.show_error("Could not open the account settings", str(error))
+            return
+        dialog = AccountSettingsDialog(config, window)
+        dialog.accepted.connect(lambda: self._on_settings_accepted(dialog))
+        window.show_dialog(dialog)
 
     def set_enabled(self, account: AccountId, enabled: bool) -> None:
         """Connect or disconnect an account, and remember it."""
@@ -124,6 +143,16 @@ class AccountMenu:
             window.show_error("Could not remove the contact", str(error))
 
     # --- internals ---------------------------------------------------------------
+
+    def _on_settings_accepted(self, dialog: AccountSettingsDialog) -> None:
+        config, password = dialog.account_config(), dialog.password()
+        dialog.password_edit.clear()
+        if config == dialog.original and password is None:
+            return  # saving would only reconnect the account
+        self._window.run_command(
+            "Could not save the account settings",
+            self._window.services.accounts.update_account(config, password),
+        )
 
     def _fill_contact_menu(self, menu: QMenu, account: AccountId, contact: ContactEntry) -> None:
         menu.addAction("&Open Chat", lambda: self._window.open_chat(account, contact.jid))

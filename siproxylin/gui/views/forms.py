@@ -31,8 +31,9 @@ def hint_label(text: str, parent: QWidget) -> QLabel:
     palette.setColor(QPalette.ColorRole.WindowText, colour)
     label.setPalette(palette)
     font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 0.9)
-    label.setFont(font)
+    if font.pointSizeF() > 0:  # -1 when the size is set in pixels
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        label.setFont(font)
     return label
 
 

@@ -17,9 +17,11 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, Signa
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QSplitter,
     QTreeView,
     QVBoxLayout,
@@ -77,7 +79,7 @@ class MainWindow(QMainWindow):
         self.decisions = decisions
         self.bridge = bridge
         self._decision_bars: dict[int, InfoBar] = {}
-        self._dialog: AddAccountDialog | AddContactDialog | None = None
+        self._dialog: QDialog | None = None
         self._quitting = False
         self.setWindowTitle("Siproxylin")
         self.resize(1000, 650)
@@ -85,6 +87,8 @@ class MainWindow(QMainWindow):
         self.account_menu = AccountMenu(self)
         self._build_menus()
         self.status_label = QLabel(self)
+        # Long failure details are cut, not allowed to widen the window; the tooltip has all.
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.statusBar().addPermanentWidget(self.status_label, 1)
         self._connect_signals()
         if not services.accounts.passwords_secure:
@@ -130,6 +134,7 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu("&Edit")
         self.add_contact_action = edit_menu.addAction("Add &Contact…")
         edit_menu.addSeparator()
+        edit_menu.addAction(self.account_menu.settings_action)
         edit_menu.addMenu(self.account_menu.menu)
         view_menu = bar.addMenu("&View")
         self.show_offline_action = view_menu.addAction("Show &Offline Contacts")
@@ -207,6 +212,13 @@ class MainWindow(QMainWindow):
         except SiproxylinError as error:
             self.show_error(failure_title, str(error))
 
+    def show_dialog(self, dialog: QDialog) -> None:
+        """Open a dialog window-modally (the loop keeps running), replacing the previous one."""
+        if self._dialog is not None:
+            self._dialog.deleteLater()
+        self._dialog = dialog
+        dialog.open()
+
     def confirm(self, title: str, text: str) -> bool:
         """Ask a yes/no question (modal)."""
         answer = QMessageBox.question(self, title, text)
@@ -216,9 +228,8 @@ class MainWindow(QMainWindow):
 
     def _on_add_account_triggered(self) -> None:
         dialog = AddAccountDialog(self)
-        self._replace_dialog(dialog)
         dialog.accepted.connect(lambda: self._on_add_account_accepted(dialog))
-        dialog.open()
+        self.show_dialog(dialog)
 
     def _on_add_account_accepted(self, dialog: AddAccountDialog) -> None:
         config, password = dialog.account_config(), dialog.password()
@@ -233,9 +244,8 @@ class MainWindow(QMainWindow):
     def _on_add_contact_triggered(self) -> None:
         accounts = [(e.account, e.jid) for e in self.contacts.model.accounts()]
         dialog = AddContactDialog(accounts, self.selected_account(), self)
-        self._replace_dialog(dialog)
         dialog.accepted.connect(lambda: self._on_add_contact_accepted(dialog))
-        dialog.open()
+        self.show_dialog(dialog)
 
     def _on_add_contact_accepted(self, dialog: AddContactDialog) -> None:
         account, jid, name = dialog.contact()
@@ -305,19 +315,17 @@ class MainWindow(QMainWindow):
         account = self.selected_account()
         entry = self.contacts.model.account_entry(account) if account is not None else None
         if entry is None:
+            self.status_label.setToolTip("")
             self.status_label.setText(
                 "No account selected"
                 if self.contacts.model.accounts()
                 else "No account: File > Add Account…"
             )
         else:
-            self.status_label.setText(f"{entry.jid}: {labels.account_state_text(entry.status)}")
+            summary = labels.account_summary(entry.jid, entry.status, entry.proxy)
+            self.status_label.setText(summary)
+            self.status_label.setToolTip(summary)
         self.account_menu.update_actions(entry)
-
-    def _replace_dialog(self, dialog: AddAccountDialog | AddContactDialog) -> None:
-        if self._dialog is not None:
-            self._dialog.deleteLater()
-        self._dialog = dialog
 
     # --- Qt virtuals -------------------------------------------------------------
 

@@ -59,6 +59,24 @@ def is_ip_address(host: str) -> bool:
     return True
 
 
+def _host_error(host: str) -> str:
+    if not host:
+        return "Enter the proxy's host, such as 127.0.0.1."
+    if "/" in host or any(c.isspace() for c in host):
+        return "The proxy host must be an IP address or a name, without “socks5://” or a path."
+    if ":" in host and not is_ip_address(host):
+        return "Write the proxy's port in its own field, not after the host."
+    return ""
+
+
+def _port_error(text: str) -> str:
+    if not text:
+        return "Enter the proxy's port (1–65535)."
+    if not text.isdigit() or not 1 <= int(text) <= MAX_PORT:
+        return "The proxy port must be a number from 1 to 65535."
+    return ""
+
+
 class ProxyForm(QWidget):
     """Proxy fields; ``validate()``/``check()`` give the ``ProxyConfig``."""
 
@@ -66,6 +84,7 @@ class ProxyForm(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._isolate = True  # the user's choice, kept while the box does not apply
         self._build()
         self._on_changed()
 
@@ -79,10 +98,9 @@ class ProxyForm(QWidget):
         kind_row.addWidget(self.kind_combo, 1)
         kind_row.addWidget(self.tor_button)
         self.host_edit = QLineEdit(self)
-        self.host_edit.setPlaceholderText("127.0.0.1")
+        self.host_edit.setPlaceholderText("IP address, e.g. 127.0.0.1")
         self.host_hint = hint_label(HOST_HINT, self)
         self.port_edit = QLineEdit(self)
-        self.port_edit.setPlaceholderText("9050")
         self.port_edit.setValidator(
             QRegularExpressionValidator(QRegularExpression(r"\d{0,5}"), self.port_edit)
         )
@@ -117,6 +135,7 @@ class ProxyForm(QWidget):
         self.kind_combo.currentIndexChanged.connect(self._on_changed)
         self.tor_button.clicked.connect(self.apply_tor_preset)
         self.isolate_check.clicked.connect(self._on_user_edit)
+        self.isolate_check.toggled.connect(self._on_isolate_toggled)
         for edit in (self.host_edit, self.port_edit, self.username_edit, self.password_edit):
             edit.textChanged.connect(self._on_changed)
             edit.textEdited.connect(self._on_user_edit)
@@ -134,7 +153,8 @@ class ProxyForm(QWidget):
         self.port_edit.setText(str(proxy.port) if proxy.port else "")
         self.username_edit.setText(proxy.username)
         self.password_edit.setText(proxy.password)
-        self.isolate_check.setChecked(proxy.isolate)
+        self._isolate = proxy.isolate
+        self._on_changed()
         self.clear_error()
 
     def apply_tor_preset(self) -> None:
@@ -148,28 +168,20 @@ class ProxyForm(QWidget):
         if kind is ProxyKind.NONE:
             return ProxyConfig()
         host = self.host_edit.text().strip()
-        if not host:
-            return "Enter the proxy's host, such as 127.0.0.1."
-        if "/" in host or any(c.isspace() for c in host):
-            return "The proxy host must be an IP address or a name, without “socks5://” or a path."
-        if ":" in host and not is_ip_address(host):
-            return "Write the proxy's port in its own field, not after the host."
         port_text = self.port_edit.text().strip()
-        if not port_text:
-            return "Enter the proxy's port (1–65535)."
-        port = int(port_text) if port_text.isdigit() else 0
-        if not 1 <= port <= MAX_PORT:
-            return "The proxy port must be a number from 1 to 65535."
         username, password = self.username_edit.text().strip(), self.password_edit.text()
-        if password and not username:
-            return "A proxy password needs a user name."
+        error = _host_error(host) or _port_error(port_text)
+        if not error and password and not username:
+            error = "A proxy password needs a user name."
+        if error:
+            return error
         return ProxyConfig(
             kind,
             host.removeprefix("[").removesuffix("]"),
-            port,
+            int(port_text),
             username,
             password,
-            self.isolate_check.isChecked(),
+            self._isolate,
         )
 
     def check(self) -> ProxyConfig | None:
@@ -196,11 +208,18 @@ class ProxyForm(QWidget):
         self.clear_error()
         self.edited.emit()
 
+    def _on_isolate_toggled(self, checked: bool) -> None:
+        if self.isolate_check.isEnabled():
+            self._isolate = checked
+
     def _on_changed(self) -> None:
         proxied = self.kind() is not ProxyKind.NONE
         for widget in (self.host_edit, self.port_edit, self.username_edit, self.password_edit):
             widget.setEnabled(proxied)
         login = bool(self.username_edit.text().strip() or self.password_edit.text())
-        self.isolate_check.setEnabled(self.kind() is ProxyKind.SOCKS5 and not login)
+        applies = self.kind() is ProxyKind.SOCKS5 and not login
+        # Unticked while it does not apply, so that it never seems to promise isolation.
+        self.isolate_check.setEnabled(applies)
+        self.isolate_check.setChecked(self._isolate and applies)
         host = self.host_edit.text().strip()
         self.form.setRowVisible(self.host_hint, proxied and bool(host) and not is_ip_address(host))

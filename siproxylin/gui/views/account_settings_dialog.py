@@ -1,0 +1,264 @@
+"""AccountSettingsDialog: every setting of one account, on Account/Connection/Privacy/Logging tabs.
+
+Shows an ``AccountConfig`` and builds the edited one: the address is read-only,
+an empty password field means "unchanged", the server and proxy come from
+``ServerForm`` and ``ProxyForm``, each ``PrivacyOptions`` field has a checkbox
+with a short explanation, and the account's log level is a combo. Errors are
+shown inline (the tab holding the field is brought forward) and the dialog
+stays open. Saving is the caller's job. Qt widgets and ``domain`` only.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import fields, replace
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLineEdit,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from siproxylin.domain.config import AccountConfig, LogLevel, PrivacyOptions
+from siproxylin.domain.ids import InvalidJid, Jid
+from siproxylin.gui.views.forms import align_labels, error_label, hint_label
+from siproxylin.gui.views.proxy_form import ProxyForm
+from siproxylin.gui.views.server_form import ServerForm
+
+ACCOUNT_TAB, CONNECTION_TAB, PRIVACY_TAB, LOGGING_TAB = range(4)
+
+# Checkbox text and explanation of every PrivacyOptions field, in the order shown.
+PRIVACY_TEXT: dict[str, tuple[str, str]] = {
+    "chat_states": ("Send typing notifications", "Contacts see when you are typing a reply."),
+    "read_markers": ("Send read markers", "Contacts see when you have read their messages."),
+    "send_idle": (
+        "Tell contacts how long you have been idle",
+        "Reveals when you last used this computer.",
+    ),
+    "send_version": (
+        "Answer software version requests (name and version; never the OS)",
+        "Off: whoever asks gets an error and learns nothing about your client.",
+    ),
+    "send_time": (
+        "Answer local time requests (reveals your time zone)",
+        "Off: whoever asks gets an error.",
+    ),
+    "random_resource": (
+        "Use a random resource (hides which app you use)",
+        "Contacts can see your resource, the part after “/” in your full address."
+        " Ticking this puts a new random one on the Account tab.",
+    ),
+}
+LOG_LEVELS = (LogLevel.OFF, LogLevel.ERROR, LogLevel.WARNING, LogLevel.INFO, LogLevel.DEBUG)
+LOG_LEVEL_TEXT = {
+    LogLevel.OFF: "Off",
+    LogLevel.ERROR: "Error",
+    LogLevel.WARNING: "Warning",
+    LogLevel.INFO: "Info",
+    LogLevel.DEBUG: "Debug",
+}
+
+
+class AccountSettingsDialog(QDialog):
+    """Edits one account; read ``account_config()``/``password()`` once accepted."""
+
+    def __init__(self, config: AccountConfig, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.original = config
+        self._config: AccountConfig | None = None
+        self.setWindowTitle(f"Account Settings — {config.jid}")
+        self.setMinimumWidth(520)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self._account_tab(), "&Account")
+        self.tabs.addTab(self._connection_tab(), "Co&nnection")
+        self.tabs.addTab(self._privacy_tab(), "Pri&vacy")
+        self.tabs.addTab(self._logging_tab(), "&Logging")
+        self.error_label = error_label(self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+            Qt.Orientation.Horizontal,
+            self,
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self._show(config)
+        for edit in (self.password_edit, self.resource_edit, self.nickname_edit):
+            edit.textEdited.connect(self.error_label.hide)
+        self.server_form.edited.connect(self.error_label.hide)
+        self.privacy_checks["random_resource"].clicked.connect(self._on_random_resource_clicked)
+
+    # --- construction ------------------------------------------------------------
+
+    def _account_tab(self) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        self.jid_edit = QLineEdit(page)
+        self.jid_edit.setReadOnly(True)
+        self.password_edit = QLineEdit(page)
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setPlaceholderText("unchanged")
+        self.resource_edit = QLineEdit(page)
+        self.resource_edit.setPlaceholderText("chosen by the server")
+        self.nickname_edit = QLineEdit(page)
+        self.nickname_edit.setPlaceholderText("optional")
+        self.enabled_check = QCheckBox("Enabled: connect this account", page)
+        form.addRow("Address:", self.jid_edit)
+        form.addRow("&Password:", self.password_edit)
+        form.addRow("", hint_label("Leave it empty to keep the stored password.", page))
+        form.addRow("&Resource:", self.resource_edit)
+        form.addRow(
+            "",
+            hint_label("The part after “/” in your full address; contacts can see it.", page),
+        )
+        form.addRow("&Nickname:", self.nickname_edit)
+        form.addRow("", hint_label("The name offered to others.", page))
+        form.addRow("", self.enabled_check)
+        return page
+
+    def _connection_tab(self) -> QWidget:
+        page = QWidget(self)
+        server_box = QGroupBox("Server", page)
+        self.server_form = ServerForm(server_box)
+        QVBoxLayout(server_box).addWidget(self.server_form)
+        proxy_box = QGroupBox("Proxy", page)
+        self.proxy_form = ProxyForm(proxy_box)
+        QVBoxLayout(proxy_box).addWidget(self.proxy_form)
+        align_labels(self.server_form.form, self.proxy_form.form)
+        column = QVBoxLayout(page)
+        column.addWidget(server_box)
+        column.addWidget(proxy_box)
+        column.addStretch(1)
+        return page
+
+    def _privacy_tab(self) -> QWidget:
+        page = QWidget(self)
+        column = QVBoxLayout(page)
+        column.addWidget(
+            hint_label(
+                "What this account lets others learn. OK reconnects the account to apply changes.",
+                page,
+            )
+        )
+        self.privacy_checks: dict[str, QCheckBox] = {}
+        for name, (text, explanation) in PRIVACY_TEXT.items():
+            check = QCheckBox(text, page)
+            check.setObjectName(name)
+            self.privacy_checks[name] = check
+            column.addSpacing(4)
+            column.addWidget(check)
+            hint = hint_label(explanation, page)
+            hint.setIndent(check.iconSize().width() + 8)
+            column.addWidget(hint)
+        column.addStretch(1)
+        return page
+
+    def _logging_tab(self) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        self.log_combo = QComboBox(page)
+        for level in LOG_LEVELS:
+            self.log_combo.addItem(LOG_LEVEL_TEXT[level])
+        form.addRow("Account &log level:", self.log_combo)
+        form.addRow(
+            "",
+            hint_label(
+                f"Level of this account's log file, account-{self.original.id}-app.log in"
+                " the data folder. Passwords and keys are never written to it; Off writes"
+                " nothing. Debug is verbose: use it to look into a problem.",
+                page,
+            ),
+        )
+        return page
+
+    def _show(self, config: AccountConfig) -> None:
+        self.jid_edit.setText(str(config.jid))
+        self.resource_edit.setText(config.resource)
+        self.nickname_edit.setText(config.nickname)
+        self.enabled_check.setChecked(config.enabled)
+        self.server_form.set_values(config.server_host, config.server_port, config.tls)
+        self.proxy_form.set_proxy(config.proxy)
+        for name, check in self.privacy_checks.items():
+            check.setChecked(bool(getattr(config.privacy, name)))
+        self.log_combo.setCurrentIndex(LOG_LEVELS.index(config.log_level))
+
+    # --- results -----------------------------------------------------------------
+
+    def account_config(self) -> AccountConfig:
+        """The edited settings, once accepted."""
+        if self._config is None:
+            raise RuntimeError("the dialog was not accepted")
+        return self._config
+
+    def password(self) -> str | None:
+        """The new password, or None to keep the stored one."""
+        return self.password_edit.text() or None
+
+    def validate(self) -> AccountConfig | str:
+        """The edited settings, or an error text to show (the proxy's included)."""
+        error = self._resource_error()
+        if error:
+            return error
+        server = self.server_form.validate()
+        if isinstance(server, str):
+            return server
+        proxy = self.proxy_form.validate()
+        if isinstance(proxy, str):
+            return proxy
+        privacy = PrivacyOptions(
+            **{f.name: self.privacy_checks[f.name].isChecked() for f in fields(PrivacyOptions)}
+        )
+        return replace(
+            self.original,
+            resource=self.resource_edit.text().strip(),
+            nickname=self.nickname_edit.text().strip(),
+            enabled=self.enabled_check.isChecked(),
+            server_host=server.host,
+            server_port=server.port,
+            tls=server.tls,
+            proxy=proxy,
+            privacy=privacy,
+            log_level=LOG_LEVELS[self.log_combo.currentIndex()],
+        )
+
+    def _resource_error(self) -> str:
+        resource = self.resource_edit.text().strip()
+        if resource:
+            try:
+                Jid.parse(f"{self.original.jid}/{resource}")
+            except InvalidJid:
+                return "This resource cannot be part of an address."
+        return ""
+
+    # --- Qt virtuals -------------------------------------------------------------
+
+    def accept(self) -> None:
+        proxy_ok = self.proxy_form.check() is not None  # its error shows under its fields
+        result = self.validate()
+        if isinstance(result, str):
+            # Every error but the resource's is about the server or the proxy.
+            self.tabs.setCurrentIndex(ACCOUNT_TAB if self._resource_error() else CONNECTION_TAB)
+            if proxy_ok or result != self.proxy_form.error_label.text():
+                self.error_label.setText(result)
+                self.error_label.show()
+            return
+        self._config = result
+        super().accept()
+
+    # --- handlers ----------------------------------------------------------------
+
+    def _on_random_resource_clicked(self, checked: bool) -> None:
+        if checked:
+            self.resource_edit.setText(secrets.token_hex(4))
