@@ -72,30 +72,35 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from siproxylin.app.bootstrap import build_application
-    from siproxylin.gui.services import GuiServices
-    from siproxylin.gui.window import create_main_window
 
     qt_app = QApplication(sys.argv[:1])
     qt_app.setApplicationName("Siproxylin")
     qt_app.setQuitOnLastWindowClosed(False)  # the loop must outlive the window to log out
     application = build_application(paths, settings)
-    services = GuiServices(
-        application.bus,
-        application.accounts,
-        application.chat,
-        application.roster,
-        application.decisions,
-    )
-    window = create_main_window(services)
-    window.show()
 
     async def run() -> None:
+        # Connect first: the server's round trips (and its loading of what waited
+        # for us) overlap with building the window, which reads the state so far.
+        await application.start()
+        await asyncio.sleep(0)
+        from siproxylin.gui.services import GuiServices
+        from siproxylin.gui.window import create_main_window
+
+        window = create_main_window(
+            GuiServices(
+                application.bus,
+                application.accounts,
+                application.chat,
+                application.roster,
+                application.decisions,
+            )
+        )
+        window.show()
         closed = asyncio.Event()
         window.quit_requested.connect(closed.set)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, window.close)
-        await application.start()
         await closed.wait()
         await application.stop()
 
