@@ -10,6 +10,7 @@ network, proxy, conflict) but not what to do about it: that is the core's job.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import ssl
 import time
@@ -101,6 +102,12 @@ class XmppClient:
             await self._stream.disconnect(wait=2.0)
         smacks.sm_id = None  # a deliberate disconnect is not resumed later
         smacks.unacked_queue.clear()
+        # slixmpp's outgoing queue task never ends by itself; end it with the session.
+        filters = self._stream._run_out_filters
+        if filters is not None and not filters.done():
+            filters.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await filters
 
     def send_chat(self, to: Jid, body: str, origin_id: str) -> None:
         """Write a chat message to the stream and ask the server to acknowledge it."""
