@@ -29,6 +29,7 @@ _FAILURE_TEXT = {
     FailureReason.TLS: "The server's certificate is not trusted; the connection was refused.",
     FailureReason.CONFLICT: "Another client took over this account's resource.",
     FailureReason.CONFIG: "The account's settings are incomplete.",
+    FailureReason.PROXY_AUTH: "The proxy refused the user name or password.",
 }
 
 

@@ -14,7 +14,8 @@ class FailureReason(enum.Enum):
     AUTH = "auth"  # wrong credentials: never retried automatically
     TLS = "tls"  # certificate not trusted or for another name: never retried
     NETWORK = "network"  # unreachable, reset, timeout: retried with backoff
-    PROXY = "proxy"  # the account's proxy refused or is down: retried with backoff
+    PROXY = "proxy"  # the account's proxy is down or failed: retried with backoff
+    PROXY_AUTH = "proxy-auth"  # the proxy refused our credentials: not retried
     CONFLICT = "conflict"  # another client took our resource: not retried
     CONFIG = "config"  # the account's settings cannot work (bad JID, missing password)
 

@@ -48,10 +48,8 @@ _DELIVERY_TEXT = {
 
 # Words in the core's proxy failure texts (net.proxy) that say it was not the
 # proxy's address that failed; any other proxy failure reads "proxy unreachable".
-_PROXY_FAILURE_TEXT = (
-    ("username or password", "proxy refused the login"),
-    ("could not reach", "proxy could not reach the server"),
-)
+_PROXY_FAILURE_TEXT = (("could not reach", "proxy could not reach the server"),)
+PROXY_REFUSED_LOGIN = "proxy refused the login"
 PROXY_UNREACHABLE = "proxy unreachable"
 
 
@@ -111,6 +109,8 @@ def account_summary(jid: Jid, status: AccountStatus, proxy: ProxyConfig) -> str:
 
 
 def _proxy_failure(status: AccountStatus) -> str:
+    if status.reason is FailureReason.PROXY_AUTH:
+        return PROXY_REFUSED_LOGIN
     if status.reason is not FailureReason.PROXY:
         return ""
     lowered = status.detail.lower()

@@ -38,7 +38,7 @@ from siproxylin.domain.ids import Jid
 from siproxylin.domain.models import Availability
 from siproxylin.net.guard import LeakBlocked
 from siproxylin.net.network import AccountNetwork
-from siproxylin.net.proxy import ProxyFailed
+from siproxylin.net.proxy import ProxyAuthFailed, ProxyFailed
 from siproxylin.xmpp import outgoing
 from siproxylin.xmpp.connect import StreamClient
 from siproxylin.xmpp.translate.messages import translate_message
@@ -234,6 +234,8 @@ class XmppClient:
     def _on_connection_failed(self, error: Any) -> None:
         if isinstance(error, ssl.SSLError):
             self._fail(FailureReason.TLS, f"certificate not accepted: {_short(error)}")
+        elif isinstance(error, ProxyAuthFailed):
+            self._fail(FailureReason.PROXY_AUTH, str(error))
         elif isinstance(error, ProxyFailed):
             self._fail(FailureReason.PROXY, str(error))
         elif isinstance(error, LeakBlocked):

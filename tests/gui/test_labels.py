@@ -18,7 +18,6 @@ RECONNECTING = ConnectionState.RECONNECTING
     [
         ("SOCKS5 proxy 127.0.0.1:9050 is unreachable (Connection refused)", "proxy unreachable"),
         ("SOCKS5 proxy 127.0.0.1:9050 did not answer in time", "proxy unreachable"),
-        ("HTTP proxy 10.0.0.1:3128 refused the username or password", "proxy refused the login"),
         (
             "SOCKS5 proxy 127.0.0.1:9050 could not reach x.org:5222: host unreachable",
             "proxy could not reach the server",
@@ -32,6 +31,13 @@ def test_a_proxy_failure_reads_short_and_keeps_its_detail(detail: str, short: st
     assert labels.account_state_detail(waiting) == detail
     failed = AccountStatus(ConnectionState.FAILED, FailureReason.PROXY, detail)
     assert labels.account_state_text(failed) == f"error: {short}"
+    assert labels.account_state_detail(failed) == detail
+
+
+def test_a_refused_proxy_login_is_named_by_its_reason() -> None:
+    detail = "HTTP proxy 10.0.0.1:3128 refused the username or password"
+    failed = AccountStatus(ConnectionState.FAILED, FailureReason.PROXY_AUTH, detail)
+    assert labels.account_state_text(failed) == "error: proxy refused the login"
     assert labels.account_state_detail(failed) == detail
 
 
