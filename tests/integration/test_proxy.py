@@ -244,3 +244,28 @@ async def _wait(predicate: Any, timeout: float = 15.0) -> None:
     async with asyncio.timeout(timeout):
         while not predicate():  # noqa: ASYNC110
             await asyncio.sleep(0.02)
+
+
+@pytest.mark.parametrize("which", ["socks_proxy", "http_proxy"])
+async def test_http_client_goes_through_the_proxy_with_remote_dns(
+    which: str, prosody: ProsodyServer, request: pytest.FixtureRequest
+) -> None:
+    from siproxylin.domain.ids import AccountId
+    from siproxylin.net.guard import LeakBlocked
+    from siproxylin.net.http import http_session
+
+    proxy = request.getfixturevalue(which)
+    kind = ProxyKind.HTTP if which == "http_proxy" else ProxyKind.SOCKS5
+    network = AccountNetwork(AccountId(99), proxy_config(kind, proxy))
+    session = await http_session(network)
+    try:
+        # Only the proxy can resolve this name; Prosody's HTTP server answers.
+        url = f"http://{prosody.upload_domain}:{prosody.http_port}/"
+        async with session.get(url) as response:
+            assert response.status == 200
+            assert "Prosody" in await response.text()
+    finally:
+        await session.close()
+    # The same account cannot open anything without its proxy.
+    with network.activate(), pytest.raises(LeakBlocked):
+        await asyncio.open_connection("127.0.0.1", prosody.http_port)
