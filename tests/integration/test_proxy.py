@@ -269,3 +269,52 @@ async def test_http_client_goes_through_the_proxy_with_remote_dns(
     # The same account cannot open anything without its proxy.
     with network.activate(), pytest.raises(LeakBlocked):
         await asyncio.open_connection("127.0.0.1", prosody.http_port)
+
+
+async def test_three_identities_through_three_proxies_at_once(
+    prosody: ProsodyServer,
+    tmp_path: Path,
+    socks_proxy: Any,
+    socks_proxy_auth: Any,
+    http_proxy: Any,
+) -> None:
+    from dataclasses import replace
+
+    from siproxylin.domain.config import AccountConfig, TlsPolicy
+    from siproxylin.domain.ids import AccountId
+
+    first_jid, first_pw = prosody.new_account("tor")
+    client = await proxied_client(
+        prosody, tmp_path, first_jid, first_pw, proxy_config(ProxyKind.SOCKS5, socks_proxy)
+    )
+    app = client.app
+    proxies = {
+        client.account: socks_proxy,
+    }
+    try:
+        for proxy, kind in ((socks_proxy_auth, ProxyKind.SOCKS5), (http_proxy, ProxyKind.HTTP)):
+            jid, password = prosody.new_account("identity")
+            config = AccountConfig(
+                id=AccountId(0),
+                jid=Jid.parse(jid),
+                server_host=prosody.domain,
+                server_port=prosody.c2s_port,
+                tls=TlsPolicy(ca_file=str(prosody.ca_file)),
+                proxy=proxy_config(kind, proxy, proxy.user or "", proxy.password or ""),
+            )
+            stored = await app.accounts.add_account(replace(config), password)
+            proxies[stored.id] = proxy
+        await _wait(
+            lambda: all(
+                app.accounts.status(account).state is ConnectionState.ONLINE for account in proxies
+            )
+        )
+        for account, proxy in proxies.items():
+            session = app.accounts.session(account)
+            assert session is not None
+            assert session.xmpp is not None
+            transport = session.xmpp.stream.transport  # type: ignore[attr-defined]
+            assert tuple(transport.get_extra_info("peername")[:2]) == (proxy.host, proxy.port)
+        assert len({p.port for p in proxies.values()}) == 3
+    finally:
+        await client.stop()
