@@ -9,6 +9,19 @@ Fixtures
     accounts       function  AccountFactory on ``prosody``: ``accounts()`` -> (jid,
                              password) of a newly registered user, ``accounts.many(n)``
 
+Proxy fixtures (tests.support.proxies; only the proxies resolve siproxylin.test):
+    socks_proxy        session   MicrosocksProxy, no auth; ``.url`` socks5://127.0.0.1:P
+    socks_proxy_auth   session   MicrosocksProxy with ``.user``/``.password``
+    http_proxy         session   TinyProxy, CONNECT allowed to the ``prosody`` c2s,
+                                 direct-TLS and http ports; ``.url`` http://127.0.0.1:P
+    http_proxy_auth    session   the same with BasicAuth ``.user``/``.password``
+    socks_proxy_fresh  function  a MicrosocksProxy of the test's own (kill/stop/start it)
+    garbage_proxy      function  factory: ``garbage_proxy("black-hole", **options)`` ->
+                                 a started GarbageProxy, stopped after the test
+    leak_harness       function  factory: ``leak_harness(proxy_or_port, **options)`` -> a
+                                 started tests.support.netns.LeakHarness, closed after
+                                 the test; skips when not root (the ``leak`` marker)
+
 Tests under tests/integration/ get the ``integration`` marker automatically.
 SIPROXYLIN_KEEP_TEST_SERVERS=1 keeps the servers' config/data/log dirs after the run;
 SIPROXYLIN_PROSODY_LOG=debug makes Prosody log every stanza.
@@ -17,10 +30,12 @@ SIPROXYLIN_PROSODY_LOG=debug makes Prosody log every stanza.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,11 +48,13 @@ if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from tests.support.certs import CertSet, generate_certs  # noqa: E402
+from tests.support.netns import LeakHarness, unavailable_reason  # noqa: E402
 from tests.support.prosody import (  # noqa: E402
     INSTALL_HINT,
     AccountFactory,
     ProsodyServer,
 )
+from tests.support.proxies import GarbageProxy, MicrosocksProxy, TinyProxy  # noqa: E402
 
 KEEP_SERVERS = os.environ.get("SIPROXYLIN_KEEP_TEST_SERVERS", "") not in {"", "0"}
 
@@ -110,3 +127,83 @@ def prosody_fresh(certs: CertSet) -> Iterator[ProsodyServer]:
 @pytest.fixture
 def accounts(prosody: ProsodyServer) -> AccountFactory:
     return AccountFactory(prosody)
+
+
+# ---- proxies and the leak harness --------------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "leak: runs a client in a network namespace whose only way out is a proxy, with a "
+        "DNS canary and a packet capture (tests.support.netns; needs root)",
+    )
+
+
+@pytest.fixture(scope="session")
+def socks_proxy() -> Iterator[MicrosocksProxy]:
+    with MicrosocksProxy() as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="session")
+def socks_proxy_auth() -> Iterator[MicrosocksProxy]:
+    with MicrosocksProxy(user="sip-proxy-user", password=secrets.token_urlsafe(12)) as proxy:
+        yield proxy
+
+
+def _prosody_ports(server: ProsodyServer) -> list[int]:
+    return [server.c2s_port, server.direct_tls_port, server.http_port]
+
+
+@pytest.fixture(scope="session")
+def http_proxy(prosody: ProsodyServer) -> Iterator[TinyProxy]:
+    with TinyProxy(connect_ports=_prosody_ports(prosody)) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="session")
+def http_proxy_auth(prosody: ProsodyServer) -> Iterator[TinyProxy]:
+    password = secrets.token_urlsafe(12)
+    with TinyProxy(
+        connect_ports=_prosody_ports(prosody), user="sip-proxy-user", password=password
+    ) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def socks_proxy_fresh() -> Iterator[MicrosocksProxy]:
+    with MicrosocksProxy() as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def garbage_proxy() -> Iterator[Callable[..., GarbageProxy]]:
+    started: list[GarbageProxy] = []
+
+    def factory(mode: str, **options: Any) -> GarbageProxy:
+        proxy = GarbageProxy(mode, **options).start()
+        started.append(proxy)
+        return proxy
+
+    yield factory
+    for proxy in started:
+        proxy.stop()
+
+
+@pytest.fixture
+def leak_harness() -> Iterator[Callable[..., LeakHarness]]:
+    reason = unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    started: list[LeakHarness] = []
+
+    def factory(proxy: Any, **options: Any) -> LeakHarness:
+        port = proxy if isinstance(proxy, int) else proxy.port
+        harness = LeakHarness(port, **options).start()
+        started.append(harness)
+        return harness
+
+    yield factory
+    for harness in started:
+        harness.close()

@@ -47,8 +47,11 @@ async def scenario(config: dict[str, Any]) -> dict[str, Any]:
             await asyncio.sleep(0.02)
 
     proxy = ProxyConfig(
-        ProxyKind(config["proxy_kind"]), config["proxy_host"], int(config["proxy_port"]),
-        config.get("proxy_user", ""), config.get("proxy_password", ""),
+        ProxyKind(config["proxy_kind"]),
+        config["proxy_host"],
+        int(config["proxy_port"]),
+        config.get("proxy_user", ""),
+        config.get("proxy_password", ""),
     )
     account = AccountConfig(
         id=AccountId(0),
@@ -67,8 +70,12 @@ async def scenario(config: dict[str, Any]) -> dict[str, Any]:
         return app.accounts.status(stored.id).state is ConnectionState.ONLINE
 
     def received(body: str) -> bool:
-        return any(isinstance(e, MessageStored) and e.message.body == body
-                   and e.message.direction is Direction.INCOMING for e in events)
+        return any(
+            isinstance(e, MessageStored)
+            and e.message.body == body
+            and e.message.direction is Direction.INCOMING
+            for e in events
+        )
 
     result: dict[str, Any] = {"ok": False}
     try:
@@ -89,8 +96,7 @@ async def scenario(config: dict[str, Any]) -> dict[str, Any]:
             "history": [m.body for m in app.chat.history(stored.id, peer)],
         }
     except Exception as exc:  # reported to the test, which fails with it
-        result = {"ok": False, "error": repr(exc),
-                  "status": repr(app.accounts.status(stored.id))}
+        result = {"ok": False, "error": repr(exc), "status": repr(app.accounts.status(stored.id))}
     finally:
         await app.stop()
     return result
