@@ -23,6 +23,7 @@ from siproxylin.domain.events import (
     AccountAdded,
     AccountRemoved,
     AccountUpdated,
+    ProxyNameResolved,
     SessionEnded,
     SessionStarted,
 )
@@ -53,6 +54,7 @@ class AccountManager:
         self._sessions: dict[AccountId, AccountSession] = {}
         bus.subscribe(SessionStarted, self._on_session_started)
         bus.subscribe(SessionEnded, self._on_session_ended)
+        bus.subscribe(ProxyNameResolved, self._on_proxy_name_resolved)
 
     # --- queries -------------------------------------------------------------------
 
@@ -184,7 +186,21 @@ class AccountManager:
         if session is not None:
             session.on_session_started(event)
 
+    def _on_proxy_name_resolved(self, event: ProxyNameResolved) -> None:
+        session = self._sessions.get(event.account)
+        if session is not None:
+            session.proxy_note = proxy_lookup_note(session.config, event.address)
+
     def _on_session_ended(self, event: SessionEnded) -> None:
         session = self._sessions.get(event.account)
         if session is not None:
             session.on_session_ended(event)
+
+
+def proxy_lookup_note(config: AccountConfig, address: str) -> str:
+    """What to tell the user after the proxy's name was looked up on this machine."""
+    return (
+        f"{config.jid}: the proxy name {config.proxy.host} was looked up on this computer "
+        f"({address}). Enter the proxy's IP address in the account settings to avoid "
+        "any local lookup."
+    )

@@ -52,6 +52,7 @@ class AccountSession:
         self._xmpp: XmppSession | None = None
         self._status = AccountStatus(ConnectionState.DISABLED)
         self._retry: asyncio.TimerHandle | None = None
+        self.proxy_note = ""  # set when the proxy's name had to be looked up locally
         self._tasks: set[asyncio.Task[Any]] = set()
         self.log = logging.LoggerAdapter(
             logging.getLogger(f"siproxylin.account.{config.id}"), {"account": config.id}

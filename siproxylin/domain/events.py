@@ -66,6 +66,22 @@ class SessionEnded(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class ProxyNameResolved(Event):
+    """The account's proxy was given by name, so that name was looked up on this machine.
+
+    It is the only lookup a proxied account makes locally, once per run; the user
+    is told so they can enter the proxy's address instead.
+
+    Attributes:
+        host: The proxy's name.
+        address: The address it resolved to.
+    """
+
+    host: str
+    address: str
+
+
+@dataclass(frozen=True, slots=True)
 class MessageReceived(Event):
     """A 1:1 chat message with a body, validated by the adapter.
 

@@ -30,6 +30,7 @@ from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.errors import FailureReason
 from siproxylin.domain.events import (
     MessageAcked,
+    ProxyNameResolved,
     SessionEnded,
     SessionStarted,
     StanzaRejected,
@@ -90,6 +91,16 @@ class XmppClient:
     async def connect(self) -> None:
         """Start one connection attempt (or a XEP-0198 resumption)."""
         self._reason, self._detail = None, ""
+        if self.network.proxied and not self.network.proxy_resolved:
+            try:
+                address = await self.network.resolve_proxy()
+            except ProxyFailed as exc:
+                self._bus.publish(SessionEnded(self._account, FailureReason.PROXY, str(exc)))
+                return
+            if address:
+                self._bus.publish(
+                    ProxyNameResolved(self._account, self._config.proxy.host, address)
+                )
         self._stream.start()
 
     async def disconnect(self) -> None:

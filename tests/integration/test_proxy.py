@@ -318,3 +318,55 @@ async def test_three_identities_through_three_proxies_at_once(
         assert len({p.port for p in proxies.values()}) == 3
     finally:
         await client.stop()
+
+
+async def test_proxy_given_by_name_is_looked_up_once_and_the_user_told(
+    prosody: ProsodyServer, tmp_path: Path, socks_proxy: Any
+) -> None:
+    from siproxylin.domain.events import ProxyNameResolved
+
+    jid, password = prosody.new_account()
+    by_name = ProxyConfig(ProxyKind.SOCKS5, "localhost", socks_proxy.port)
+    client = await proxied_client(prosody, tmp_path / "a", jid, password, by_name)
+    try:
+        (note,) = client.log.of(ProxyNameResolved)
+        assert note.host == "localhost"
+        assert note.address in ("127.0.0.1", "::1")
+        session = client.app.accounts.session(client.account)
+        assert session is not None
+        assert "looked up on this computer" in session.proxy_note
+        mark = client.log.mark()
+        client.stream.transport.abort()
+        await client.log.wait(SessionStarted, since=mark)
+        assert len(client.log.of(ProxyNameResolved)) == 1  # once, not per connection
+    finally:
+        await client.stop()
+
+
+async def test_tor_isolation_gives_each_account_its_own_credentials(
+    prosody: ProsodyServer, tmp_path: Path, garbage_proxy: Any
+) -> None:
+    proxy = garbage_proxy("refuse-destination", protocol="socks5")
+    seen: dict[str, ProxyConfig] = {
+        "one": proxy_config(ProxyKind.SOCKS5, proxy),
+        "two": proxy_config(ProxyKind.SOCKS5, proxy),
+        "plain": ProxyConfig(ProxyKind.SOCKS5, proxy.host, proxy.port, isolate=False),
+    }
+    clients = []
+    try:
+        for name, config in seen.items():
+            jid, password = prosody.new_account(name)
+            client = await proxied_client(
+                prosody, tmp_path / name, jid, password, config, wait_online=False
+            )
+            clients.append(client)
+            await client.wait_state(ConnectionState.RECONNECTING)
+        requests = proxy.requests
+        assert all(r.address_type == "domain" and r.host == prosody.domain for r in requests)
+        credentials = [r.auth for r in requests]
+        isolated = {c for c in credentials if c is not None}
+        assert len(isolated) >= 2  # two isolated accounts, two different circuits
+        assert None in credentials  # the account without isolation sent none
+    finally:
+        for client in clients:
+            await client.stop()

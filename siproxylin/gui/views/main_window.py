@@ -10,7 +10,7 @@ and the rest of ``gui``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.errors import SiproxylinError
-from siproxylin.domain.events import DecisionRequested
+from siproxylin.domain.events import DecisionRequested, ProxyNameResolved
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.gui import labels
 from siproxylin.gui.async_slot import async_slot
@@ -95,6 +95,12 @@ class MainWindow(QMainWindow):
             self.show_bar(INSECURE_PASSWORDS, BarKind.WARNING, [("Dismiss", None)])
         for request in decisions.pending():
             self._on_decision_requested(request)
+        # A proxy given by name was looked up locally: say so (before and after now).
+        for config in services.accounts.accounts():
+            session = services.accounts.session(config.id)
+            if session is not None and session.proxy_note:
+                self._show_proxy_note(session.proxy_note)
+        bridge.register(ProxyNameResolved, self._on_proxy_name_resolved)
         self._refresh_account_state()
 
     # --- construction ------------------------------------------------------------
@@ -192,6 +198,15 @@ class MainWindow(QMainWindow):
             bar.add_button(label, on_click)
         self.bars.addWidget(bar)
         return bar
+
+    def _on_proxy_name_resolved(self, events: Sequence[ProxyNameResolved]) -> None:
+        for event in events:
+            session = self.services.accounts.session(event.account)
+            if session is not None and session.proxy_note:
+                self._show_proxy_note(session.proxy_note)
+
+    def _show_proxy_note(self, text: str) -> None:
+        self.show_bar(text, BarKind.WARNING, [("Dismiss", None)])
 
     def show_error(self, title: str, text: str) -> None:
         """Tell the user something failed, without blocking the window."""

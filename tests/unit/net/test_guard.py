@@ -98,3 +98,19 @@ def test_isolation_credentials_only_for_socks5_without_its_own() -> None:
         AccountId(8), ProxyConfig(ProxyKind.SOCKS5, "127.0.0.1", 9050, isolate=False)
     )
     assert off.proxy_credentials == (None, None)
+
+
+async def test_a_proxy_name_that_does_not_resolve_is_a_proxy_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from siproxylin.net.proxy import ProxyUnreachable
+
+    async def no_such_name(*_args: object, **_kwargs: object) -> list[object]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    loop = asyncio.get_running_loop()
+    monkeypatch.setattr(loop, "getaddrinfo", no_such_name)
+    network = AccountNetwork(AccountId(9), ProxyConfig(ProxyKind.SOCKS5, "proxy.lan", 1080))
+    with pytest.raises(ProxyUnreachable, match="does not resolve"):
+        await network.resolve_proxy()
+    assert not network.proxy_resolved
