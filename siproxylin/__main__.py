@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import signal
 import sys
 from pathlib import Path
@@ -15,6 +16,8 @@ from siproxylin import __version__
 from siproxylin.app.logs import LogSettings
 from siproxylin.app.paths import PathMode, resolve_paths
 from siproxylin.domain.config import LogLevel
+
+LOGIN_HEAD_START = 0.3  # seconds a login may run before the window is built
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -63,6 +66,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the desktop application until its window closes."""
     args = parse_args(argv)
+    # Start-up creates a few hundred thousand objects that live as long as the
+    # process; the cyclic collector would walk them over and over (tens of
+    # milliseconds before the login is out, and again on every full collection).
+    # It stays off until the window exists, which then moves everything made so far
+    # out of its reach (gc.freeze): later collections scan newer objects only.
+    gc.disable()
     mode = PathMode.XDG if args.xdg else PathMode.DOT if args.dot_data_dir else None
     paths = resolve_paths(mode, args.data_dir)
     settings = LogSettings(LogLevel(args.log_level), args.protocol_log, args.log_bodies)
@@ -79,10 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     application = build_application(paths, settings)
 
     async def run() -> None:
-        # Connect first: the server's round trips (and its loading of what waited
-        # for us) overlap with building the window, which reads the state so far.
+        # Log in first, then build the window. Building it (imports included) holds
+        # the loop for about 0.1 s; a login on a fast link takes less than that, and
+        # once the initial presence is out, the server's work (and its loading of what
+        # waited for us) overlaps with the build. The window reads the state so far,
+        # and never waits longer than LOGIN_HEAD_START for a slow login.
         await application.start()
-        await asyncio.sleep(0)
+        await application.logins_settled(LOGIN_HEAD_START)
         from siproxylin.gui.services import GuiServices
         from siproxylin.gui.window import create_main_window
 
@@ -96,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         window.show()
+        gc.freeze()
+        gc.enable()
         closed = asyncio.Event()
         window.quit_requested.connect(closed.set)
         loop = asyncio.get_running_loop()

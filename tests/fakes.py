@@ -3,13 +3,14 @@
 The fakes implement the Protocols in ``siproxylin.core.ports``: repos and a
 secret store kept in dicts, and an XMPP session that publishes the facts a
 test asks for (``start``, ``receive_message``...) and records what was sent.
-``make_core`` wires the real EventBus, Decisions, AccountManager, ChatService
-and RosterService over them. Also used by ``tools/screenshot_main.py``.
+``make_core`` wires the real EventBus, Decisions, AccountManager, ChatService,
+RosterService and SearchService over them. Also used by ``tools/screenshot_main.py``.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -18,8 +19,10 @@ from typing import TYPE_CHECKING
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
 from siproxylin.core.decisions import Decisions
+from siproxylin.core.ports import SearchHit
 from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.roster import RosterService
+from siproxylin.core.services.search import SearchService
 from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.errors import FailureReason
 from siproxylin.domain.events import (
@@ -147,6 +150,72 @@ class MemoryMessageRepo:
 
     def conversations(self, account: AccountId) -> list[Jid]:
         return [peer for (acc, peer) in self._conversations if acc == account]
+
+    def stored(self) -> list[ChatMessage]:
+        """Every stored message, oldest first."""
+        return [self._by_id[i] for i in sorted(self._by_id)]
+
+    def conversation_ids(self, account: AccountId, peer: Jid) -> list[int]:
+        """The ids of a conversation's messages, oldest first."""
+        return list(self._conversations.get((account, peer), []))
+
+
+class MemoryMessageSearch:
+    """MessageSearch over a MemoryMessageRepo: case-insensitive word prefixes, no ranking.
+
+    The snippet is the whole body with whitespace collapsed; every word starting
+    with a searched word is a match.
+    """
+
+    def __init__(self, messages: MemoryMessageRepo) -> None:
+        self._messages = messages
+        self.searches: list[tuple[str, int, AccountId | None, Jid | None]] = []
+
+    def search_hits(
+        self,
+        text: str,
+        limit: int = 50,
+        account: AccountId | None = None,
+        peer: Jid | None = None,
+    ) -> list[SearchHit]:
+        self.searches.append((text, limit, account, peer))
+        terms = [w.casefold() for w in text.split() if any(c.isalnum() for c in w)]
+        if not terms:
+            return []
+        hits = []
+        for message in reversed(self._messages.stored()):
+            if account is not None and message.account != account:
+                continue
+            if peer is not None and message.peer != peer:
+                continue
+            snippet = " ".join(message.body.split())
+            words = [(m.start(), m.end()) for m in re.finditer(r"\w+", snippet)]
+            matches = tuple(
+                (start, end)
+                for start, end in words
+                if any(snippet[start:end].casefold().startswith(t) for t in terms)
+            )
+            found = {t for t in terms for s, e in matches if snippet[s:e].casefold().startswith(t)}
+            if len(found) == len(terms):
+                hits.append(SearchHit(message, snippet, matches))
+                if len(hits) == limit:
+                    break
+        return hits
+
+    def history_around(
+        self,
+        account: AccountId,
+        peer: Jid,
+        message_id: int,
+        before: int = 50,
+        after: int = 50,
+    ) -> list[ChatMessage]:
+        ids = self._messages.conversation_ids(account, peer)
+        older = [i for i in ids if i < message_id][-before:] if before else []
+        newer = [i for i in ids if i >= message_id]
+        newer = newer[: after + 1] if newer and newer[0] == message_id else newer[:after]
+        by_id = {m.id: m for m in self._messages.stored()}
+        return [by_id[i] for i in older + newer]
 
 
 class MemoryRosterRepo:
@@ -319,12 +388,16 @@ class Core:
     secrets: MemorySecretStore
     messages: MemoryMessageRepo
     rosters: MemoryRosterRepo
+    search: SearchService
+    search_repo: MemoryMessageSearch
 
     @property
     def services(self) -> GuiServices:
         from siproxylin.gui.services import GuiServices  # Qt only for GUI tests
 
-        return GuiServices(self.bus, self.accounts, self.chat, self.roster, self.decisions)
+        return GuiServices(
+            self.bus, self.accounts, self.chat, self.roster, self.decisions, self.search
+        )
 
     def xmpp(self, account: AccountId) -> FakeXmppSession:
         return self.factory.sessions[account]
@@ -342,6 +415,8 @@ def make_core(secure: bool = True, auto_start: bool = False) -> Core:
     rosters = MemoryRosterRepo()
     chat = ChatService(bus, accounts, messages)
     roster = RosterService(bus, accounts, rosters, decisions)
+    search_repo = MemoryMessageSearch(messages)
+    search = SearchService(accounts, search_repo)
     return Core(
         bus,
         decisions,
@@ -353,6 +428,8 @@ def make_core(secure: bool = True, auto_start: bool = False) -> Core:
         secrets,
         messages,
         rosters,
+        search,
+        search_repo,
     )
 
 

@@ -6,6 +6,8 @@ and core alike. Nothing else builds objects of another layer.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -18,6 +20,8 @@ from siproxylin.core.ports import XmppSession
 from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.roster import RosterService
 from siproxylin.domain.config import AccountConfig
+from siproxylin.domain.events import AccountStateChanged
+from siproxylin.domain.models import ConnectionState
 from siproxylin.store.accounts import AccountsRepo
 from siproxylin.store.db import Database
 from siproxylin.store.messages import MessagesRepo
@@ -26,6 +30,10 @@ from siproxylin.store.secrets import open_secret_store
 from siproxylin.xmpp.client import XmppClient
 
 log = logging.getLogger(__name__)
+
+# slixmpp writes a queued stanza after a few turns of the loop (its send task runs
+# the outgoing filters first); this is ample for the initial presence.
+PRESENCE_WRITE_S = 0.01
 
 
 @dataclass(slots=True)
@@ -45,6 +53,36 @@ class Application:
         """Load stored accounts and connect the enabled ones."""
         log.info("starting with data in %s (%s mode)", self.paths.data, self.paths.mode.value)
         await self.accounts.load()
+
+    async def logins_settled(self, timeout: float) -> None:
+        """Wait until no enabled account is still logging in, or ``timeout`` seconds.
+
+        An account has settled once it is online, failed, or waiting to retry. Online
+        means its initial presence is queued; it is given a moment to be written.
+        """
+        accounts = self.accounts
+
+        def logging_in() -> bool:
+            return any(
+                accounts.status(config.id).state is ConnectionState.CONNECTING
+                for config in accounts.accounts()
+            )
+
+        if not logging_in():
+            return
+        settled = asyncio.Event()
+
+        def on_state(_event: AccountStateChanged) -> None:
+            if not logging_in():
+                settled.set()
+
+        unsubscribe = self.bus.subscribe(AccountStateChanged, on_state)
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(settled.wait(), timeout)
+        finally:
+            unsubscribe()
+        await asyncio.sleep(PRESENCE_WRITE_S)
 
     async def stop(self) -> None:
         """Disconnect every account, then flush and close the store and logs."""

@@ -7,6 +7,7 @@ composition root only ever see the protocols. Imports ``domain`` and ``core.bus`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from siproxylin.core.bus import EventBus
@@ -163,4 +164,60 @@ class SecretStore(Protocol):
 
     def delete_password(self, account: AccountId) -> None:
         """Forget a password."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A message found by a search, with a short excerpt around what matched.
+
+    Attributes:
+        message: The stored message.
+        snippet: One line of the body around the matches (whitespace runs collapsed,
+            ``…`` where text was left out); plain text, no markup.
+        matches: ``(start, end)`` of every matched word in ``snippet``, as Python
+            string (code point) indices, in order and not overlapping.
+    """
+
+    message: ChatMessage
+    snippet: str
+    matches: tuple[tuple[int, int], ...] = ()
+
+
+class MessageSearch(Protocol):
+    """Full text search of stored messages, and the history around one of them."""
+
+    def search_hits(
+        self,
+        text: str,
+        limit: int = 50,
+        account: AccountId | None = None,
+        peer: Jid | None = None,
+    ) -> list[SearchHit]:
+        """Messages whose body contains every word of ``text``, newest first.
+
+        The text is taken literally (no query syntax); each word also matches as
+        the beginning of a longer word, so a word being typed already finds.
+
+        Args:
+            text: What the user typed.
+            limit: At most this many hits.
+            account: Only this account's messages; every account when None.
+            peer: Only the conversation with this bare address.
+        """
+        ...
+
+    def history_around(
+        self,
+        account: AccountId,
+        peer: Jid,
+        message_id: int,
+        before: int = 50,
+        after: int = 50,
+    ) -> list[ChatMessage]:
+        """Messages with ``peer`` around ``message_id``, oldest first.
+
+        Up to ``before`` messages older than ``message_id``, then the message itself
+        (when it still exists) and up to ``after`` newer ones.
+        """
         ...

@@ -12,6 +12,7 @@ from siproxylin.core.bus import EventBus
 from siproxylin.core.decisions import Decisions
 from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.roster import RosterService
+from siproxylin.core.services.search import SearchService
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,7 @@ class GuiServices:
         chat: 1:1 messages.
         roster: Contacts and presence.
         decisions: Questions the core asks the user.
+        search: Message search; None leaves Edit > Find… disabled.
     """
 
     bus: EventBus
@@ -31,3 +33,4 @@ class GuiServices:
     chat: ChatService
     roster: RosterService
     decisions: Decisions
+    search: SearchService | None = None

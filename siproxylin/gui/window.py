@@ -12,6 +12,7 @@ from siproxylin.gui.models.contacts import ContactTreeModel
 from siproxylin.gui.presenters.chat import ChatPresenter
 from siproxylin.gui.presenters.contacts import ContactsPresenter
 from siproxylin.gui.presenters.decisions import DecisionsPresenter
+from siproxylin.gui.presenters.search import SearchPresenter
 from siproxylin.gui.services import GuiServices
 from siproxylin.gui.views.main_window import MainWindow
 
@@ -26,15 +27,24 @@ def create_main_window(services: GuiServices) -> MainWindow:
     contacts = ContactsPresenter(
         ContactTreeModel(), services.accounts, services.roster, services.chat
     )
-    chat = ChatPresenter(services.chat, services.roster)
+    chat = ChatPresenter(services.chat, services.roster, search=services.search)
     decisions = DecisionsPresenter(services.decisions)
     for presenter in (contacts, chat, decisions):
         presenter.register(bridge)
     contacts.load()
     decisions.load()
-    window = MainWindow(services, contacts=contacts, chat=chat, decisions=decisions, bridge=bridge)
+    search = (
+        SearchPresenter(services.search, services.accounts, services.roster)
+        if services.search is not None
+        else None
+    )
+    window = MainWindow(
+        services, contacts=contacts, chat=chat, decisions=decisions, bridge=bridge, search=search
+    )
     contacts.model.setParent(window)
     chat.setParent(window)
     decisions.setParent(window)
+    if search is not None:
+        search.setParent(window)
     chat.conversation_changed.connect(lambda: contacts.set_active(chat.conversation))
     return window

@@ -67,6 +67,7 @@ class Database:
         self._jid_ids: dict[Jid, int] = {}
         self._jids: dict[int, Jid] = {}
         self._caches: list[dict[Any, Any]] = [self._jid_ids, self._jids]
+        self._batch = _Batch(self)
         try:
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
@@ -163,21 +164,14 @@ class Database:
         if not self._depth:
             self._after_write()
 
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Group writes into one commit, without a savepoint.
+    def batch(self) -> _Batch:
+        """Group writes into one commit, without a savepoint (a context manager).
 
         Cheaper than :meth:`transaction` (a savepoint makes FTS5 flush), but an
         exception does not undo the writes already made: use it for sequences
         where only the first statement can fail.
         """
-        self._depth += 1
-        try:
-            yield
-        finally:
-            self._depth = max(self._depth - 1, 0)
-            if not self._depth:
-                self._after_write()
+        return self._batch
 
     def commit(self) -> None:
         """Commit the open transaction now (a no-op inside :meth:`transaction`)."""
@@ -300,6 +294,33 @@ class Database:
         if not self._conn.in_transaction:
             self._depth = 0
             self.clear_caches()
+
+
+class _Batch:
+    """The context manager behind :meth:`Database.batch`; one per database, reentrant.
+
+    A class rather than a ``@contextmanager`` generator, which would cost more per
+    message than the statements it groups.
+    """
+
+    __slots__ = ("_db",)
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db._depth += 1
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        db = self._db
+        db._depth = max(db._depth - 1, 0)
+        if not db._depth:
+            db._after_write()
 
 
 def _create_private(path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import ssl
 import time
 import xml.etree.ElementTree as ET
@@ -22,7 +23,8 @@ from slixmpp.exceptions import IqError, IqTimeout
 from slixmpp.plugins.xep_0198.stanza import RequestAck
 from slixmpp.stanza import Message
 from slixmpp.xmlstream.handler import Callback
-from slixmpp.xmlstream.matcher import MatchXPath
+from slixmpp.xmlstream.matcher import MatchXPath, StanzaPath
+from slixmpp.xmlstream.matcher.idsender import MatchIDSender
 
 from siproxylin import __version__
 from siproxylin.core.bus import EventBus
@@ -175,9 +177,11 @@ class XmppClient:
             stream.register_plugin("xep_0319")
         stream.plugin["xep_0030"].add_feature("urn:xmpp:carbons:2")
         stream.plugin["xep_0030"].add_feature("urn:xmpp:sid:0")
-        # slixmpp's own message path ("IM" -> "message" event) is not used: every
-        # message goes through the handler below only, and each handler costs a match.
-        stream.remove_handler("IM")
+        # slixmpp's own message paths ("IM" -> "message", "IMError" -> "message_error")
+        # and XEP-0004's "message_form" event are not used: every message goes through
+        # the handler below only, and each handler costs a match on every stanza.
+        for unused in ("IM", "IMError", "Data Form"):
+            stream.remove_handler(unused)
         stream.register_handler(
             Callback("siproxylin message", MatchXPath("{jabber:client}message"), self._on_message)
         )
@@ -186,6 +190,17 @@ class XmppClient:
                 "siproxylin presence", MatchXPath("{jabber:client}presence"), self._on_presence
             )
         )
+        _guard_handlers(stream)
+        # Every <iq/> we send registers a handler for its reply, tried on every stanza
+        # until the reply comes: guard those too (a flood of messages often arrives
+        # while disco queries for contacts' capabilities are pending).
+        register = stream.register_handler
+
+        def register_guarded(handler: Any, before: Any = None, after: Any = None) -> None:
+            _guard(handler)
+            register(handler, before, after)
+
+        stream.register_handler = register_guarded  # type: ignore[method-assign]
         for name, handler in (
             ("session_start", self._on_session_start),
             ("session_resumed", self._on_session_resumed),
@@ -208,13 +223,20 @@ class XmppClient:
         self._online = True
         self._start_keepalive()
         self._bus.publish(SessionStarted(self._account, bound, resumed=False))
+        stream = self._stream
         try:
-            await self._stream.get_roster(timeout=30)
+            # The roster request and carbons go first and the initial presence right
+            # behind them, without waiting for the results: the server handles our
+            # stanzas in order, so the roster comes back (RFC 6121 2.2) and carbons
+            # are on before the presences and offline messages that the initial
+            # presence releases, one round trip sooner.
+            roster = stream.get_roster(timeout=30)
+            carbons = self._enable_carbons()
             # Compute our XEP-0115 hash before the first presence carries it.
-            caps = self._stream.plugin["xep_0115"]
-            await caps.update_caps(self._stream.boundjid, broadcast=False)
-            self._stream.send_presence()
-            await self._enable_carbons()
+            await stream.plugin["xep_0115"].update_caps(stream.boundjid, broadcast=False)
+            stream.send_presence()
+            await roster
+            await carbons
         except (IqError, IqTimeout) as exc:
             self.log.warning("session setup incomplete: %s", exc)
 
@@ -302,11 +324,12 @@ class XmppClient:
         self._reason, self._detail = reason, detail
         self.log.info("%s: %s", reason.value, detail)
 
-    async def _enable_carbons(self) -> None:
+    def _enable_carbons(self) -> asyncio.Future[Any]:
         iq = self._stream.Iq()
         iq["type"] = "set"
         iq.xml.append(outgoing.carbons_enable())
-        await iq.send(timeout=15)
+        reply: asyncio.Future[Any] = iq.send(timeout=15)
+        return reply
 
     def _start_keepalive(self) -> None:
         self._stop_keepalive()
@@ -329,6 +352,55 @@ class XmppClient:
                 return
             except IqError:
                 continue  # an error reply still proves the link is alive
+
+
+class _TagGuard:
+    """A handler's matcher behind a test of the stanza's own element name.
+
+    slixmpp runs every handler's matcher on every stanza, and a plugin's matcher
+    for an ``<iq/>`` or a ``<presence/>`` walks the stanza (a ``StanzaPath`` twice)
+    before it says no to a ``<message/>``: microseconds that a burst of thousands
+    of messages pays per handler. Comparing the tag first gives the same answer.
+    """
+
+    __slots__ = ("_inner", "_tag")
+
+    def __init__(self, tag: str, inner: Any) -> None:
+        self._tag = tag
+        self._inner = inner
+
+    def match(self, stanza: Any) -> bool:
+        return stanza.xml.tag == self._tag and bool(self._inner.match(stanza))
+
+
+_XPATH_FIRST = re.compile(r"(\{[^{}]*\}[\w.-]+)(?:/|$)")  # "{ns}name" step, nothing fancier
+_STANZA_PATH_FIRST = re.compile(r"(iq|message|presence)(?:@|$)")
+
+
+def _guard_handlers(stream: StreamClient) -> None:
+    """Put a tag test in front of every matcher that names the stanza's element."""
+    # slixmpp (pinned exactly) has no public way to list its handlers.
+    for handler in vars(stream)["_XMLStream__handlers"]:
+        _guard(handler)
+
+
+def _guard(handler: Any) -> None:
+    tag = _stanza_tag(handler._matcher)
+    if tag is not None:
+        handler._matcher = _TagGuard(tag, handler._matcher)
+
+
+def _stanza_tag(matcher: Any) -> str | None:
+    """The qualified element name a matcher requires of the stanza itself, if plain."""
+    if isinstance(matcher, MatchIDSender):
+        return "{jabber:client}iq"  # the reply to an <iq/> we sent (Iq.send)
+    if isinstance(matcher, StanzaPath):
+        found = _STANZA_PATH_FIRST.match(matcher._criteria[0])
+        return f"{{jabber:client}}{found.group(1)}" if found else None
+    if isinstance(matcher, MatchXPath):
+        found = _XPATH_FIRST.match(matcher._criteria)
+        return found.group(1) if found else None
+    return None
 
 
 def _short(error: Any) -> str:

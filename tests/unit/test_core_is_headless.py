@@ -26,6 +26,7 @@ def test_core_imports_with_toolkits_missing() -> None:
         "import siproxylin.core\n"
         "import siproxylin.core.accounts, siproxylin.core.session, siproxylin.core.decisions\n"
         "import siproxylin.core.services.chat, siproxylin.core.services.roster\n"
+        "import siproxylin.core.services.search\n"
         "import siproxylin.domain.events\n"
         "print('ok')\n"
     )

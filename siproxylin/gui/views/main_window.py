@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from siproxylin.core.ports import SearchHit
 from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.errors import SiproxylinError
 from siproxylin.domain.events import DecisionRequested, ProxyNameResolved
@@ -38,6 +39,7 @@ from siproxylin.gui.bridge import EventBridge
 from siproxylin.gui.presenters.chat import ChatPresenter
 from siproxylin.gui.presenters.contacts import ContactsPresenter
 from siproxylin.gui.presenters.decisions import DecisionsPresenter
+from siproxylin.gui.presenters.search import SearchPresenter
 from siproxylin.gui.services import GuiServices
 from siproxylin.gui.views.account_menu import AccountMenu
 from siproxylin.gui.views.add_account_dialog import AddAccountDialog
@@ -45,6 +47,8 @@ from siproxylin.gui.views.add_contact_dialog import AddContactDialog
 from siproxylin.gui.views.chat_view import ChatView
 from siproxylin.gui.views.contact_delegate import ContactDelegate
 from siproxylin.gui.views.info_bar import BarKind, InfoBar
+from siproxylin.gui.views.row_highlight import RowHighlight
+from siproxylin.gui.views.search_dialog import SearchDialog
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +74,7 @@ class MainWindow(QMainWindow):
         chat: ChatPresenter,
         decisions: DecisionsPresenter,
         bridge: EventBridge,
+        search: SearchPresenter | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -78,6 +83,8 @@ class MainWindow(QMainWindow):
         self.chat = chat
         self.decisions = decisions
         self.bridge = bridge
+        self.search = search
+        self.search_dialog: SearchDialog | None = None
         self._decision_bars: dict[int, InfoBar] = {}
         self._dialog: QDialog | None = None
         self._quitting = False
@@ -122,6 +129,7 @@ class MainWindow(QMainWindow):
         self.contact_tree.setItemDelegate(ContactDelegate(self.contact_tree))
         self.contact_tree.expandAll()
         self.chat_view = ChatView(self.chat, self.splitter)
+        self.chat_highlight = RowHighlight(self.chat_view.messages)
         self.splitter.addWidget(self.contact_tree)
         self.splitter.addWidget(self.chat_view)
         self.splitter.setStretchFactor(1, 1)
@@ -138,6 +146,10 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         edit_menu = bar.addMenu("&Edit")
+        self.find_action = edit_menu.addAction("&Find…")
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.setEnabled(self.search is not None)
+        edit_menu.addSeparator()
         self.add_contact_action = edit_menu.addAction("Add &Contact…")
         edit_menu.addSeparator()
         edit_menu.addAction(self.account_menu.settings_action)
@@ -155,6 +167,8 @@ class MainWindow(QMainWindow):
         self.add_contact_action.triggered.connect(self._on_add_contact_triggered)
         self.show_offline_action.toggled.connect(self.contacts.model.set_show_offline)
         self.about_action.triggered.connect(self._on_about_triggered)
+        self.find_action.triggered.connect(self._on_find_triggered)
+        self.chat.focus_requested.connect(self._on_focus_requested)
         tree = self.contact_tree
         tree.activated.connect(self._on_contact_activated)
         tree.customContextMenuRequested.connect(self._on_context_menu_requested)
@@ -188,6 +202,29 @@ class MainWindow(QMainWindow):
         index = self.contacts.model.contact_index(account, jid.bare)
         if index.isValid():
             self.contact_tree.setCurrentIndex(index)
+
+    def open_chat_at(self, account: AccountId, jid: Jid, message_id: int) -> None:
+        """Show the conversation with ``jid`` scrolled to ``message_id``, highlighted."""
+        try:
+            self.chat.open_at(account, jid, message_id)
+        except SiproxylinError as error:
+            self.show_error("Could not open the conversation", str(error))
+            return
+        index = self.contacts.model.contact_index(account, jid.bare)
+        if index.isValid():
+            self.contact_tree.setCurrentIndex(index)
+
+    def show_search(self) -> SearchDialog | None:
+        """Show the search dialog (Edit > Find…); None when there is no search service."""
+        if self.search is None:
+            return None
+        if self.search_dialog is None:
+            self.search_dialog = SearchDialog(self.search, self)
+            self.search_dialog.open_requested.connect(self._on_search_open_requested)
+        self.search_dialog.show()
+        self.search_dialog.raise_()
+        self.search_dialog.activateWindow()
+        return self.search_dialog
 
     def show_bar(
         self, text: str, kind: BarKind, buttons: list[tuple[str, Callable[[], None] | None]]
@@ -268,6 +305,22 @@ class MainWindow(QMainWindow):
             self.services.roster.add_contact(account, jid, name)
         except SiproxylinError as error:
             self.show_error("Could not add the contact", str(error))
+
+    def _on_find_triggered(self) -> None:
+        self.show_search()
+
+    def _on_search_open_requested(self, hit: SearchHit) -> None:
+        message = hit.message
+        self.open_chat_at(message.account, message.peer, message.id)
+
+    def _on_focus_requested(self, message_id: int) -> None:
+        # After the chat view's own scroll to the bottom, queued by the model reset.
+        QTimer.singleShot(0, lambda: self._highlight_message(message_id))
+
+    def _highlight_message(self, message_id: int) -> None:
+        row = self.chat.model.row_of(message_id)
+        if row is not None:
+            self.chat_highlight.show_row(row)
 
     def _on_quit_triggered(self) -> None:
         self.close()

@@ -102,13 +102,6 @@ CREATE UNIQUE INDEX settings_global ON settings (key) WHERE account_id IS NULL;
 CREATE UNIQUE INDEX settings_account
     ON settings (account_id, key) WHERE account_id IS NOT NULL;
 
-CREATE VIRTUAL TABLE message_fts USING fts5 (
-    body,
-    content = 'message',
-    content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
-);
-
 CREATE TRIGGER message_fts_delete AFTER DELETE ON message BEGIN
     INSERT INTO message_fts (message_fts, rowid, body) VALUES ('delete', old.id, old.body);
 END;
@@ -117,3 +110,11 @@ CREATE TRIGGER message_fts_update AFTER UPDATE OF body ON message BEGIN
     INSERT INTO message_fts (message_fts, rowid, body) VALUES ('delete', old.id, old.body);
     INSERT INTO message_fts (rowid, body) VALUES (new.id, new.body);
 END;
+
+CREATE VIRTUAL TABLE message_fts USING fts5 (
+    body,
+    content = 'message',
+    content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1 2 3'
+);

@@ -30,6 +30,7 @@ SNAPSHOT = Path(__file__).with_name("schema.sql")
 SHIPPED = {
     1: "65e545bc5162a9b79445cdd4c5aaedc6ccb3c497ef3acc4fc4ccf085b6b85712",
     2: "ff213d834c8d7329b6b9e31d6ba6b4c924502f90d1a0ee783697ef5de75c742d",
+    3: "91d54177470258bb3ad63153329603e4c56d0146923c1a7443be0b082eade88e",
 }
 
 
