@@ -5,13 +5,16 @@ application's own schema (``Database`` runs the migrations, so the FTS5 index
 has the prefix indexes the app has), then measures through the real
 ``SearchService`` / ``ChatService`` over the real store:
 
-search  ~200 realistic queries, each the first time it is asked (the OS page
-        cache is warm from the build, SQLite's own cache is not): common words,
-        rare words, prefixes of 1-5 characters (a word being typed), several
-        words, non-Latin words, words found nowhere; across every account, at
-        most 50 hits with snippets, like the Find dialog. Then the same queries
-        restricted to one conversation (a small and the large one). Median, p95
-        and max in ms, overall and per kind.
+search  ~200 realistic queries: common words, rare words, prefixes of 1-5
+        characters (a word being typed), several words, non-Latin words, words
+        found nowhere; across every account, at most 50 hits with snippets,
+        like the Find dialog. Each is timed the first time it is asked
+        (SQLite's cache starts empty; the OS page cache is warm right after a
+        build, maybe not when a kept store is reused), then all of them again.
+        Then the same queries restricted to one conversation: the smallest
+        (searched through a temporary index of its own), the smallest above
+        that size limit (through the big index) and the 100,000-message one.
+        Median, p95 and max in ms, overall and per kind.
 open    the conversation of 100,000 messages: the first page of history (200
         messages, what opening a conversation loads), the messages around a hit
         in its middle (open_at: 100 on each side), and, with Qt available, the
@@ -21,17 +24,20 @@ open    the conversation of 100,000 messages: the first page of history (200
 Targets: search median < 50 ms; first page of history < 100 ms.
 
 The store: 3 accounts; one conversation of 100,000 messages, 20 small ones
-(20-200 messages) and the rest spread over 180 conversations. Bodies are 2-18
-words drawn Zipf-like from ~40,000 words: common English chat words first, a few
-non-Latin and accented words, then invented words for the long tail. Rows are
-written with ``executemany`` in one transaction through ``Database.write_many``
-(the same tables and columns ``MessagesRepo.add_message`` writes, FTS included).
+(20-200 messages), 5 medium ones (1,200-3,000), both spread over the whole
+history, and the rest over the other 154 conversations (~5,700 each). Bodies
+are 2-18 words drawn Zipf-like from ~40,000 words: common English chat words
+first, a few non-Latin and accented words, then invented words for the long
+tail. Rows are written with ``executemany`` in one transaction through
+``Database.write_many`` (the tables and columns ``MessagesRepo.add_message``
+writes, FTS included).
 
     .venv/bin/python bench/search.py [--messages 1000000] [--queries 200]
                                      [--db PATH] [--keep] [--no-gui]
 
 ``--db PATH`` keeps the store there and reuses it when it already holds the
-same number of messages (a rebuild takes ~40 s). Prints a table and writes
+same number of messages (a build takes ~35 s; delete the file after changing
+the generator). Prints a table and writes
 bench/results/search-<timestamp>.json.
 """
 
@@ -71,7 +77,7 @@ from siproxylin.domain.ids import AccountId, Jid  # noqa: E402
 from siproxylin.store.accounts import AccountsRepo  # noqa: E402
 from siproxylin.store.db import Database  # noqa: E402
 from siproxylin.store.messages import MessagesRepo  # noqa: E402
-from siproxylin.store.search import MessageSearch  # noqa: E402
+from siproxylin.store.search import SMALL_CONVERSATION, MessageSearch  # noqa: E402
 from siproxylin.store.secrets import MemorySecretStore  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -83,6 +89,7 @@ AROUND = 100  # what ChatPresenter.open_at loads on each side
 ACCOUNTS = 3
 PEERS_PER_ACCOUNT = 60
 SMALL = 20  # small conversations, 20-200 messages each
+MEDIUM = 5  # medium ones, 1,200-3,000 messages each
 CHUNK = 100_000
 SEED = 20261123
 
@@ -133,23 +140,29 @@ def vocabulary(rng: random.Random, size: int = 40_000) -> list[str]:
 def plan_conversations(
     rng: random.Random, n: int, peers: list[tuple[AccountId, int]]
 ) -> Iterator[tuple[AccountId, int]]:
-    """(account, jid id) of message 1..n: the big one, small ones, the rest spread."""
+    """(account, jid id) of message 1..n: the big one, small and medium ones, the rest.
+
+    Small and medium conversations are spread over the whole history (a contact
+    one writes to now and then), so their messages are far apart in the index.
+    """
     big = peers[0]
-    small = peers[1 : 1 + SMALL]
-    rest = peers[1 + SMALL :]
-    small_left = {peer: rng.randint(20, 200) for peer in small}
+    sizes = [rng.randint(20, 200) for _ in range(SMALL)]
+    sizes += [rng.randint(1200, 3000) for _ in range(MEDIUM)]
+    special = peers[1 : 1 + len(sizes)]
+    rest = peers[1 + len(sizes) :]
     big_every = max(1, n // BIG)
+    free = [i for i in range(n) if not (i % big_every == 0 and i // big_every < BIG)]
+    chosen = rng.sample(free, sum(sizes))
+    owner: dict[int, tuple[AccountId, int]] = {}
+    start = 0
+    for peer, size in zip(special, sizes, strict=True):
+        owner.update((i, peer) for i in chosen[start : start + size])
+        start += size
     for i in range(n):
         if i % big_every == 0 and i // big_every < BIG:
             yield big
-        elif small_left and rng.random() < 0.002:
-            peer = rng.choice(list(small_left))
-            small_left[peer] -= 1
-            if not small_left[peer]:
-                del small_left[peer]
-            yield peer
         else:
-            yield rest[rng.randrange(len(rest))]
+            yield owner.get(i) or rest[rng.randrange(len(rest))]
 
 
 def build(path: Path, n: int) -> dict[str, Any]:
@@ -360,16 +373,21 @@ def measure(path: Path, query_total: int, gui: bool) -> dict[str, Any]:
     report["search_all_accounts_again"] = summary(warm)
 
     # One conversation: a small one (where common words are sparse) and the big one.
-    big_account, big_peer, small_account, small_peer = conversations(db)
-    for label, account, peer in (
-        ("search_small_conversation", small_account, small_peer),
-        ("search_big_conversation", big_account, big_peer),
+    (big_account, big_peer), medium, small = conversations(db)
+    for label, (account, peer) in (
+        ("search_small_conversation", small),
+        ("search_medium_conversation", medium),
+        ("search_big_conversation", (big_account, big_peer)),
     ):
         values = [
             timed(lambda text=text, a=account, p=peer: search.search(text, 50, a, p))[0]
             for _, text in queries
         ]
         report[label] = summary(values)
+        report[label]["messages"] = db.read(
+            "SELECT count(*) FROM message WHERE account_id = ? AND counterpart_id = ?",
+            (account, db.find_jid_id(peer)),
+        )[0][0]
 
     # Opening the conversation of 100,000 messages.
     first = [timed(lambda: chat.history(big_account, big_peer, HISTORY_PAGE))[0] for _ in range(21)]
@@ -403,14 +421,23 @@ def measure(path: Path, query_total: int, gui: bool) -> dict[str, Any]:
     return report
 
 
-def conversations(db: Database) -> tuple[AccountId, Jid, AccountId, Jid]:
-    """(account, peer) of the biggest conversation and of the smallest one."""
+Conversation = tuple[AccountId, Jid]
+
+
+def conversations(db: Database) -> tuple[Conversation, Conversation, Conversation]:
+    """(account, peer) of the biggest conversation, the smallest above the size
+    searched through an index of its own, and the smallest one."""
     rows = db.read(
         "SELECT account_id, counterpart_id, count(*) AS n FROM message"
         " GROUP BY account_id, counterpart_id ORDER BY n DESC"
     )
+    medium = min((r for r in rows if r[2] > SMALL_CONVERSATION), key=lambda r: r[2])
     big, small = rows[0], rows[-1]
-    return AccountId(big[0]), db.jid(big[1]), AccountId(small[0]), db.jid(small[1])
+    return (
+        (AccountId(big[0]), db.jid(big[1])),
+        (AccountId(medium[0]), db.jid(medium[1])),
+        (AccountId(small[0]), db.jid(small[1])),
+    )
 
 
 def measure_gui(
@@ -496,7 +523,12 @@ def render(report: dict[str, Any]) -> str:
     )
     rows = [("all queries", everything), *everything["by_kind"].items()]
     rows.append(("all queries, asked again", report["search_all_accounts_again"]))
-    rows.append(("one small conversation", report["search_small_conversation"]))
+    for label, key in (
+        ("one small conversation", "search_small_conversation"),
+        ("one medium conversation", "search_medium_conversation"),
+    ):
+        sized = report[key]
+        rows.append((f"{label} ({sized['messages']:,})", sized))
     rows.append(("the 100k conversation", report["search_big_conversation"]))
     for label, values in rows:
         lines.append(
@@ -550,11 +582,13 @@ def main(argv: list[str] | None = None) -> int:
         if count_messages(path) == args.messages:
             print(f"reusing {path}")
             report["meta"]["build_s"] = None
+            report["meta"]["cache"] = "store reused: the OS may have dropped it from its cache"
         else:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             print(f"building {args.messages:,} messages in {path}", flush=True)
             report["meta"].update(build(path, args.messages))
+            report["meta"]["cache"] = "store built in this run: in the OS page cache"
         report["meta"]["db_mb"] = round(path.stat().st_size / 2**20)
         report.update(measure(path, args.queries, gui=not args.no_gui))
     finally:
@@ -590,15 +624,22 @@ def environment() -> dict[str, Any]:
             ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
             capture_output=True, text=True, timeout=10, check=False,
         ).stdout.strip()  # fmt: skip
+    changed: list[str] = []
+    with contextlib.suppress(OSError):
+        status = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "siproxylin"],
+            capture_output=True, text=True, timeout=10, check=False,
+        )  # fmt: skip
+        changed = [line[3:] for line in status.stdout.splitlines() if line.strip()]
     return {
         "commit": commit,
+        "uncommitted_app_files": changed,  # others edit the tree while we measure
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "cpus": os.cpu_count(),
         "kernel": platform.release(),
         "limit": 50,
-        "cache": "OS page cache warm (the store was just built or read); each query timed"
-        " the first time it is asked, then all of them again",
+        "timing": "each query timed the first time it is asked, then all of them again",
     }
 
 

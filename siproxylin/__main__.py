@@ -66,7 +66,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the desktop application until its window closes."""
     args = parse_args(argv)
-    # Start-up creates a few hundred thousand objects that live as long as the
+    # Start-up creates tens of thousands of objects that live as long as the
     # process; the cyclic collector would walk them over and over (tens of
     # milliseconds before the login is out, and again on every full collection).
     # It stays off until the window exists, which then moves everything made so far
@@ -105,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                 application.chat,
                 application.roster,
                 application.decisions,
+                application.search,
             )
         )
         window.show()

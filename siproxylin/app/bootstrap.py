@@ -19,6 +19,7 @@ from siproxylin.core.decisions import Decisions
 from siproxylin.core.ports import XmppSession
 from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.roster import RosterService
+from siproxylin.core.services.search import SearchService
 from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.events import AccountStateChanged
 from siproxylin.domain.models import ConnectionState
@@ -26,6 +27,7 @@ from siproxylin.store.accounts import AccountsRepo
 from siproxylin.store.db import Database
 from siproxylin.store.messages import MessagesRepo
 from siproxylin.store.roster import RosterStore
+from siproxylin.store.search import MessageSearch
 from siproxylin.store.secrets import open_secret_store
 from siproxylin.xmpp.client import XmppClient
 
@@ -48,6 +50,7 @@ class Application:
     roster: RosterService
     db: Database
     logs: LogFiles
+    search: SearchService
 
     async def start(self) -> None:
         """Load stored accounts and connect the enabled ones."""
@@ -57,8 +60,9 @@ class Application:
     async def logins_settled(self, timeout: float) -> None:
         """Wait until no enabled account is still logging in, or ``timeout`` seconds.
 
-        An account has settled once it is online, failed, or waiting to retry. Online
-        means its initial presence is queued; it is given a moment to be written.
+        An account has settled once it is online, failed, or waiting to retry. The
+        XMPP session queues its initial presence in the turn it goes online; the
+        presence is given a moment to be written before this returns.
         """
         accounts = self.accounts
 
@@ -125,4 +129,5 @@ def build_application(
     )
     chat = ChatService(bus, accounts, MessagesRepo(db))
     roster = RosterService(bus, accounts, RosterStore(db), decisions)
-    return Application(paths, bus, decisions, accounts, chat, roster, db, logs)
+    search = SearchService(accounts, MessageSearch(db))
+    return Application(paths, bus, decisions, accounts, chat, roster, db, logs, search)

@@ -92,7 +92,7 @@ async def search_and_open(window: MainWindow, dialog: SearchDialog, dialog_out: 
         await asyncio.sleep(0.03)
     await until(lambda: not dialog.presenter.pending and dialog.presenter.model.rowCount())
     await asyncio.sleep(0.05)
-    # The second hit (Alice, older) is selected, as if the user pressed Down.
+    # The oldest hit (Alice) is selected, as if the user had pressed Down three times.
     dialog.results.setCurrentIndex(dialog.presenter.model.index(3, 0))
     await asyncio.sleep(0.05)
     if not dialog.grab().save(dialog_out):

@@ -51,7 +51,7 @@ def test_add_account_chat_both_ways(
     (a_jid, a_pw), (p_jid, p_pw) = prosody.new_account("alice"), prosody.new_account("peer")
     app = build_application(resolve_paths(data_dir=tmp_path / "alice"))
     window = create_main_window(
-        GuiServices(app.bus, app.accounts, app.chat, app.roster, app.decisions)
+        GuiServices(app.bus, app.accounts, app.chat, app.roster, app.decisions, app.search)
     )
     qtbot.addWidget(window)
     window.resize(1000, 650)

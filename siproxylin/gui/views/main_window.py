@@ -1,5 +1,8 @@
 """MainWindow: menus, the contact tree, the chat pane, info bars and the status bar.
 
+Edit > Find… shows the search dialog; opening a hit shows its conversation
+scrolled to the message, which a fading band highlights.
+
 Owns the window's widgets and turns user actions into service commands: account
 commands are awaited through ``async_slot``, errors a user can act on are shown
 in a non-modal message box. State comes from the presenters' models; the window
@@ -315,7 +318,7 @@ class MainWindow(QMainWindow):
 
     def _on_focus_requested(self, message_id: int) -> None:
         # After the chat view's own scroll to the bottom, queued by the model reset.
-        QTimer.singleShot(0, lambda: self._highlight_message(message_id))
+        QTimer.singleShot(0, self, lambda: self._highlight_message(message_id))
 
     def _highlight_message(self, message_id: int) -> None:
         row = self.chat.model.row_of(message_id)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from store_helpers import ALICE, BOB, MakeMessage
 
 from siproxylin.core.ports import SearchHit
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import ChatMessage
+from siproxylin.store import search as search_module
 from siproxylin.store.accounts import AccountsRepo
 from siproxylin.store.db import Database
 from siproxylin.store.messages import MessagesRepo
@@ -295,3 +297,44 @@ def test_history_around_a_message(
     assert bodies(ids[10], 2, 2) == ["m8", "m9", "m11", "m12"]
     assert search.history_around(account, Jid.parse("x@y.z"), ids[5]) == []
     assert search.history_around(AccountId(999), ALICE, ids[5]) == []
+
+
+def test_small_and_large_conversations_are_searched_alike(
+    db: Database,
+    accounts: AccountsRepo,
+    messages: MessagesRepo,
+    make_message: MakeMessage,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    account = make_message().account
+    other = accounts.add_account(accounts.list_accounts()[0]).id
+    words = ["the", "meeting", "café", "tomorrow", "then", "proxy", "Привет", "a-b"]
+    for i in range(120):
+        body = " ".join(words[(i * k) % len(words)] for k in range(1, 2 + i % 5))
+        messages.add_message(make_message(f"{body} n{i}", peer=ALICE if i % 3 else BOB))
+        messages.add_message(make_message(f"{body} o{i}", peer=ALICE, account_id=other))
+    search = MessageSearch(db)
+    queries = ["the", "t", "me", "cafe", "then proxy", "прив", "a-b", "n1", "zzz", '"the"']
+
+    def run() -> list[list[tuple[int, str, tuple[tuple[int, int], ...]]]]:
+        found = []
+        for text in queries:
+            for scope in ({"peer": ALICE}, {"peer": BOB, "account": account}):
+                hits = search.search_hits(text, 30, **scope)  # type: ignore[arg-type]
+                found.append([(h.message.id, h.snippet, h.matches) for h in hits])
+        return found
+
+    monkeypatch.setattr(search_module, "SMALL_CONVERSATION", 10**6)  # always apart
+    small = run()
+    monkeypatch.setattr(search_module, "SMALL_CONVERSATION", 0)  # always the big index
+    large = run()
+    assert small == large
+    assert any(small)
+    tables = db.read("SELECT name FROM temp.sqlite_master")
+    assert tables == []  # the temporary index is gone
+
+
+def test_the_scope_index_tokenizes_like_the_message_index(db: Database) -> None:
+    row = db.read_one("SELECT sql FROM sqlite_master WHERE name = 'message_fts'")
+    assert row is not None
+    assert f"tokenize = '{search_module.TOKENIZE}'" in row[0]
