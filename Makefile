@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run test venv system-deps lint typecheck layers unit integration gui bench lock clean
+.PHONY: run test venv system-deps lint typecheck layers unit bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
@@ -45,6 +45,7 @@ test: $(STAMP) system-deps lint typecheck layers
 
 bench: $(STAMP) system-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/message_burst.py
+	$(BIN)/python bench/search.py
 
 ## Regenerate the pinned lock from pyproject.toml (the source of truth).
 lock:

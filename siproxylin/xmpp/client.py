@@ -224,21 +224,20 @@ class XmppClient:
         self._start_keepalive()
         self._bus.publish(SessionStarted(self._account, bound, resumed=False))
         stream = self._stream
-        try:
-            # The roster request and carbons go first and the initial presence right
-            # behind them, without waiting for the results: the server handles our
-            # stanzas in order, so the roster comes back (RFC 6121 2.2) and carbons
-            # are on before the presences and offline messages that the initial
-            # presence releases, one round trip sooner.
-            roster = stream.get_roster(timeout=30)
-            carbons = self._enable_carbons()
-            # Compute our XEP-0115 hash before the first presence carries it.
-            await stream.plugin["xep_0115"].update_caps(stream.boundjid, broadcast=False)
-            stream.send_presence()
-            await roster
-            await carbons
-        except (IqError, IqTimeout) as exc:
-            self.log.warning("session setup incomplete: %s", exc)
+        # The roster request and carbons go first and the initial presence right
+        # behind them, without waiting for the results: the server handles our
+        # stanzas in order, so the roster comes back (RFC 6121 2.2) and carbons are
+        # on before the presences and offline messages that the initial presence
+        # releases, one round trip sooner.
+        replies = (stream.get_roster(timeout=30), self._enable_carbons())
+        # Compute our XEP-0115 hash before the first presence carries it.
+        await stream.plugin["xep_0115"].update_caps(stream.boundjid, broadcast=False)
+        stream.send_presence()
+        for reply in replies:
+            try:
+                await reply
+            except (IqError, IqTimeout) as exc:
+                self.log.warning("session setup incomplete: %s", exc)
 
     def _on_session_resumed(self, _event: Any) -> None:
         self._online = True
