@@ -121,5 +121,5 @@ class AccountNetwork:
                 port,
                 timeout=timeout,
                 address=self._proxy_ip,
-                isolation=self._isolation,
+                credentials=self.proxy_credentials,
             )

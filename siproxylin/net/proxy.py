@@ -66,7 +66,7 @@ async def open_socket(
     *,
     timeout: float = 20.0,
     address: str = "",
-    isolation: str = "",
+    credentials: tuple[str | None, str | None] | None = None,
 ) -> socket.socket:
     """Connect to ``host:port`` through ``proxy`` and return the connected socket.
 
@@ -76,8 +76,8 @@ async def open_socket(
         port: Destination port.
         timeout: Seconds for the whole proxy handshake.
         address: The proxy's IP when its name was resolved beforehand.
-        isolation: Credentials to send to a SOCKS5 proxy that has none configured
-            (Tor then keeps this account on circuits of its own).
+        credentials: User name and password to send instead of the configured ones
+            (``AccountNetwork`` passes Tor isolation credentials this way).
 
     Returns:
         A connected socket ready for ``loop.create_connection(sock=...)``.
@@ -87,9 +87,7 @@ async def open_socket(
     """
     if not proxy.enabled:
         raise ValueError("open_socket needs an enabled proxy")
-    username, password = proxy.username or None, proxy.password or None
-    if isolation and proxy.kind is ProxyKind.SOCKS5 and proxy.isolate and not username:
-        username, password = isolation, isolation
+    username, password = credentials or (proxy.username or None, proxy.password or None)
     client = Proxy(
         _TYPES[proxy.kind],
         address or proxy.host,
