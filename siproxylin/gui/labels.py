@@ -6,6 +6,7 @@ and views call these to turn it into text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from siproxylin.domain.config import ProxyConfig, ProxyKind
@@ -28,11 +29,15 @@ _AVAILABILITY_TEXT = {
 }
 
 # U+23F3 (hourglass) is missing from common text fonts such as DejaVu; the clock
-# quadrant is there and sits on the text baseline like the check marks.
+# quadrant is there and sits on the text baseline like the check marks. One check:
+# our server has it; two: the recipient's client has it (shown in the accent
+# colour once it was seen, see ``delivery_seen``).
 _DELIVERY_MARK = {
     DeliveryState.PENDING: "◷",
     DeliveryState.SENT: "✓",
-    DeliveryState.ACKED: "✓✓",
+    DeliveryState.ACKED: "✓",
+    DeliveryState.DELIVERED: "✓✓",
+    DeliveryState.DISPLAYED: "✓✓",
     DeliveryState.FAILED: "✗",
     DeliveryState.RECEIVED: "",
 }
@@ -41,6 +46,8 @@ _DELIVERY_TEXT = {
     DeliveryState.PENDING: "waiting to be sent",
     DeliveryState.SENT: "sent",
     DeliveryState.ACKED: "received by the server",
+    DeliveryState.DELIVERED: "delivered",
+    DeliveryState.DISPLAYED: "seen",
     DeliveryState.FAILED: "could not be delivered",
     DeliveryState.RECEIVED: "received",
 }
@@ -130,6 +137,11 @@ def delivery_mark(state: DeliveryState) -> str:
     return _DELIVERY_MARK[state]
 
 
+def delivery_seen(state: DeliveryState) -> bool:
+    """True when the recipient has seen the message (its mark shows in the accent colour)."""
+    return state is DeliveryState.DISPLAYED
+
+
 def delivery_text(state: DeliveryState) -> str:
     """The delivery state in words, for tooltips."""
     return _DELIVERY_TEXT[state]
@@ -151,3 +163,45 @@ def message_time(timestamp: float, now: float | None = None) -> str:
 def full_time(timestamp: float) -> str:
     """Date and time with seconds, for tooltips."""
     return _local(timestamp).strftime("%Y-%m-%d %H:%M:%S")
+
+
+RETRACTED = "This message was retracted"
+_EXCERPT = 90  # characters of a quoted message shown above a reply
+
+
+def retracted_text(moderated_by: str = "") -> str:
+    """What a retracted message shows instead of its body."""
+    return f"{RETRACTED} by {moderated_by}" if moderated_by else RETRACTED
+
+
+def action_text(body: str, nick: str) -> str:
+    """A ``/me`` message as "* nick does something"."""
+    return f"* {nick} {body.removeprefix('/me ')}"
+
+
+def thread_tag(thread: str) -> str:
+    """A short tag for a conversation thread: "thread 1a2b"."""
+    short = "".join(char for char in thread if char.isalnum())[:4].lower()
+    return f"thread {short or '?'}"
+
+
+def excerpt(body: str, limit: int = _EXCERPT) -> str:
+    """The start of ``body`` on one line, cut at ``limit`` characters with an ellipsis."""
+    text = " ".join(body.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def typing_text(names: Sequence[str]) -> str:
+    """ "Bob is typing…", "Bob and Alice are typing…", "4 people are typing…"; "" for none."""
+    if not names:
+        return ""
+    if len(names) == 1:
+        return f"{names[0]} is typing…"
+    if len(names) <= 3:
+        return f"{', '.join(names[:-1])} and {names[-1]} are typing…"
+    return f"{len(names)} people are typing…"
+
+
+def reaction_tooltip(emoji: str, senders: Sequence[str]) -> str:
+    """Who reacted with ``emoji``: "👍 Bob, Alice"."""
+    return f"{emoji} {', '.join(senders)}"

@@ -7,7 +7,7 @@ import pytest
 from siproxylin.domain.config import TOR_PRESET, ProxyConfig, ProxyKind
 from siproxylin.domain.errors import FailureReason
 from siproxylin.domain.ids import Jid
-from siproxylin.domain.models import AccountStatus, ConnectionState
+from siproxylin.domain.models import AccountStatus, ConnectionState, DeliveryState
 from siproxylin.gui import labels
 
 RECONNECTING = ConnectionState.RECONNECTING
@@ -76,3 +76,41 @@ def test_account_summary_has_state_detail_and_proxy() -> None:
     assert labels.account_summary(me, down, TOR_PRESET) == (
         f"me@x.org: proxy unreachable, retrying… — {refused}"  # the proxy is named once
     )
+
+
+def test_delivery_marks_one_check_for_the_server_two_for_the_recipient() -> None:
+    assert labels.delivery_mark(DeliveryState.PENDING) == "◷"
+    assert labels.delivery_mark(DeliveryState.SENT) == "✓"
+    assert labels.delivery_mark(DeliveryState.ACKED) == "✓"
+    assert labels.delivery_mark(DeliveryState.DELIVERED) == "✓✓"
+    assert labels.delivery_mark(DeliveryState.DISPLAYED) == "✓✓"
+    assert labels.delivery_mark(DeliveryState.FAILED) == "✗"
+    assert labels.delivery_mark(DeliveryState.RECEIVED) == ""
+    assert [s for s in DeliveryState if labels.delivery_seen(s)] == [DeliveryState.DISPLAYED]
+    assert all(labels.delivery_text(s) for s in DeliveryState)
+
+
+def test_message_texts() -> None:
+    assert labels.action_text("/me waves", "Bob") == "* Bob waves"
+    assert labels.thread_tag("1A2b-3c4d-5e6f") == "thread 1a2b"
+    assert labels.thread_tag("--") == "thread ?"
+    assert labels.retracted_text() == "This message was retracted"
+    assert labels.retracted_text("mod") == "This message was retracted by mod"
+    assert labels.excerpt("a\n  b\tc") == "a b c"
+    long = labels.excerpt("word " * 50, 20)
+    assert len(long) == 20
+    assert long.endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("names", "text"),
+    [
+        ([], ""),
+        (["Bob"], "Bob is typing…"),
+        (["Bob", "Alice"], "Bob and Alice are typing…"),
+        (["Bob", "Alice", "Carol"], "Bob, Alice and Carol are typing…"),
+        (["a", "b", "c", "d"], "4 people are typing…"),
+    ],
+)
+def test_typing_text(names: list[str], text: str) -> None:
+    assert labels.typing_text(names) == text
