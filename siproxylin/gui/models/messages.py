@@ -1,7 +1,10 @@
 """MessageListModel: the stored messages of the one open conversation, as list rows.
 
-Owns the rows (``ChatMessage`` values, in the order they were stored) and an
-id -> row map so a delivery-state update finds its row in O(1). A batch of
+Owns the rows (``ChatMessage`` values, in the order they were stored), an
+id -> row map so a delivery-state update finds its row in O(1), a map from the
+ids other messages use to refer to a message (origin-id, stanza-id, stanza ``id``)
+so a reply finds the message it answers, and the names of the two sides (the
+author of a room message is its nick). A batch of
 ``MessageStored`` events becomes at most one ``rowsInserted`` (or one reset when
 the batch alone exceeds the row limit) and one ``dataChanged``. The newest
 ``limit`` rows are kept, so a flood into the open conversation costs the view a
@@ -25,7 +28,7 @@ from PySide6.QtCore import (
 )
 
 from siproxylin.domain.events import MessageStored
-from siproxylin.domain.models import ChatMessage
+from siproxylin.domain.models import ChatKind, ChatMessage, Direction
 from siproxylin.gui import labels
 
 Index = QModelIndex | QPersistentModelIndex
@@ -43,6 +46,8 @@ class MessageRole(enum.IntEnum):
     DIRECTION = enum.auto()  # Direction
     STATE = enum.auto()  # DeliveryState
     ID = enum.auto()  # int, the stored message's id
+    AUTHOR = enum.auto()  # str: who wrote it, as shown (nick in rooms)
+    REPLY = enum.auto()  # ChatMessage | None: the loaded message this one answers
 
 
 class MessageListModel(QAbstractListModel):
@@ -53,6 +58,9 @@ class MessageListModel(QAbstractListModel):
         self.limit = limit
         self._rows: list[ChatMessage] = []
         self._row_of: dict[int, int] = {}
+        self._by_ref: dict[str, int] = {}  # origin-id / stanza-id / stanza id -> message id
+        self.peer_name = ""
+        self.own_name = ""
 
     # --- queries -----------------------------------------------------------------
 
@@ -68,6 +76,38 @@ class MessageListModel(QAbstractListModel):
         """Every loaded message, oldest first (a read-only view)."""
         return tuple(self._rows)
 
+    def referenced(self, ref: str) -> ChatMessage | None:
+        """The loaded message that ``ref`` (an origin-id, stanza-id or stanza id) names."""
+        if not ref:
+            return None
+        message_id = self._by_ref.get(ref)
+        if message_id is None:
+            return None
+        row = self._row_of.get(message_id)
+        return self._rows[row] if row is not None else None
+
+    def reply_target(self, message: ChatMessage) -> ChatMessage | None:
+        """The loaded message ``message`` answers, if any."""
+        return self.referenced(message.reply_to) if message.reply_to else None
+
+    def author(self, message: ChatMessage) -> str:
+        """Who wrote ``message``, as shown: the nick in a room, else a side's name."""
+        if message.kind is ChatKind.GROUPCHAT and message.resource:
+            return message.resource
+        if message.direction is Direction.OUTGOING:
+            return self.own_name or "me"
+        if message.kind is ChatKind.GROUPCHAT_PM and message.peer.resource:
+            return message.peer.resource
+        return self.peer_name or str(message.peer)
+
+    def set_names(self, peer_name: str, own_name: str) -> None:
+        """The names shown for the peer and for us (1:1 conversations)."""
+        if (peer_name, own_name) == (self.peer_name, self.own_name):
+            return
+        self.peer_name, self.own_name = peer_name, own_name
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 0))
+
     # --- changes -----------------------------------------------------------------
 
     def set_messages(self, messages: Iterable[ChatMessage]) -> None:
@@ -75,6 +115,8 @@ class MessageListModel(QAbstractListModel):
         self.beginResetModel()
         self._rows = list(messages)[-self.limit :]
         self._row_of = {message.id: row for row, message in enumerate(self._rows)}
+        self._by_ref = {}
+        self._index_refs(self._rows)
         self.endResetModel()
 
     def clear(self) -> None:
@@ -98,6 +140,7 @@ class MessageListModel(QAbstractListModel):
             row = row_of.get(message.id)
             if row is not None:
                 rows[row] = message
+                self._index_refs((message,))
                 low, high = min(low, row), max(high, row)
                 continue
             slot = pending.get(message.id)
@@ -120,12 +163,22 @@ class MessageListModel(QAbstractListModel):
             self.beginRemoveRows(QModelIndex(), 0, excess - 1)
             del self._rows[:excess]
             self._row_of = {message.id: row for row, message in enumerate(self._rows)}
+            self._by_ref = {}
+            self._index_refs(self._rows)
             self.endRemoveRows()
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(appended) - 1)
         self._rows.extend(appended)
         self._row_of.update((m.id, row) for row, m in enumerate(appended, first))
+        self._index_refs(appended)
         self.endInsertRows()
+
+    def _index_refs(self, messages: Iterable[ChatMessage]) -> None:
+        refs = self._by_ref
+        for message in messages:
+            for ref in (message.message_id, message.origin_id, message.stanza_id):
+                if ref:
+                    refs.setdefault(ref, message.id)  # the first message keeps an id
 
     # --- Qt virtuals -------------------------------------------------------------
 
@@ -148,6 +201,10 @@ class MessageListModel(QAbstractListModel):
             return message
         if role == MessageRole.ID:
             return message.id
+        if role == MessageRole.AUTHOR:
+            return self.author(message)
+        if role == MessageRole.REPLY:
+            return self.reply_target(message)
         if role == _TOOLTIP:
             when = labels.full_time(message.timestamp)
             return f"{when} · {labels.delivery_text(message.state)}"

@@ -1,40 +1,50 @@
-"""MessageDelegate: paints a message row as a bubble with its time and delivery mark.
+"""MessageDelegate: paints a message row as a bubble, and says what a click on it hit.
 
 Incoming bubbles sit on the left, outgoing ones on the right with a tinted
-background and a mark (◷ pending, ✓ sent, ✓✓ acked, ✗ failed). Text wraps at
-word boundaries, or anywhere for a long word such as a link. Row heights are
-cached per message id for the current width: a row's height never depends on its
-delivery state. Qt widgets only; reads rows through ``MessageRole``.
+background. From top to bottom a bubble holds: the author's nick in its colour
+(room messages from others), a quoted excerpt of the message it answers, the
+styled body (a ``/me`` message as "* nick does something", a retracted one as a
+grey note), and a meta line with a thread tag on the left and "edited", the time
+and the delivery mark on the right (◷ pending, ✓ at the server, ✓✓ delivered, in
+the accent colour once seen, ✗ failed). Reaction chips ("👍 2", ours
+highlighted) hang below the bubble. Row heights are cached per message for the
+current width and never depend on the delivery state. ``hit`` maps a point to
+the reply excerpt or a chip so the view can act on clicks; ``helpEvent`` gives
+a chip's senders as its tooltip. Qt widgets only; reads rows through
+``MessageRole``.
 """
 
 from __future__ import annotations
 
+import enum
 import time
 from dataclasses import dataclass
 from math import ceil
 
 from PySide6.QtCore import (
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QPointF,
     QRectF,
     QSize,
     Qt,
 )
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontMetricsF,
-    QPainter,
-    QPalette,
-    QTextLayout,
-    QTextOption,
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QHelpEvent, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolTip,
 )
-from PySide6.QtWidgets import QListView, QStyledItemDelegate, QStyleOptionViewItem
 
-from siproxylin.domain.models import ChatMessage, DeliveryState, Direction
+from siproxylin.domain.models import ChatKind, ChatMessage, DeliveryState, Direction, Reaction
 from siproxylin.gui import labels
 from siproxylin.gui.models.messages import MessageRole
+from siproxylin.gui.nick_colours import nick_colour
+from siproxylin.gui.views.message_text import TextBlock, TextColours, lay_out
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -44,14 +54,108 @@ _PAD_X = 10.0  # inside a bubble
 _PAD_Y = 6.0
 _RADIUS = 8.0
 _MAX_SHARE = 0.72  # of the view's width a bubble may use
+_GAP = 3.0  # between the parts of a bubble
+_REPLY_BAR = 3.0
+_REPLY_PAD = 6.0
+_CHIP_PAD_X = 7.0
+_CHIP_PAD_Y = 2.0
+_CHIP_GAP = 4.0
 _FAILED = QColor("#d03434")
+
+
+class HitKind(enum.Enum):
+    """What a point on a message row is over."""
+
+    REPLY = "reply"  # the quoted excerpt of the answered message
+    REACTION = "reaction"  # a reaction chip
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A click target: the excerpt (``target`` is the answered message's id) or a chip."""
+
+    kind: HitKind
+    message_id: int
+    target: int = 0
+    emoji: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Chip:
+    rect: QRectF
+    reaction: Reaction
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Colours:
+    fill: QColor  # the bubble
+    base: QColor  # the view's background
+    text: QColor
+    dim: QColor  # meta line, retracted note
+    accent: QColor
+    body: TextColours
+
+
+def _colours(message: ChatMessage, palette: QPalette) -> _Colours:
+    base = palette.color(QPalette.ColorRole.Base)
+    text = palette.color(QPalette.ColorRole.Text)
+    accent = palette.color(QPalette.ColorRole.Highlight)
+    if message.direction is Direction.OUTGOING:
+        fill = _mix(base, accent, 0.16)
+    else:
+        fill = _mix(base, text, 0.07)
+    dim = _mix(fill, text, 0.55)
+    body = TextColours(
+        text=dim if message.retracted else text,
+        dim=dim,
+        bar=_mix(fill, text, 0.3),
+        pre=_mix(fill, text, 0.08),
+    )
+    return _Colours(fill, base, text, dim, accent, body)
 
 
 @dataclass(frozen=True, slots=True)
 class _Geometry:
-    bubble: QRectF  # relative to the row's top-left corner
+    """Where the parts of one row go, relative to the row's top-left corner."""
+
+    colours: _Colours
+    bubble: QRectF
+    header: str  # the nick shown above the body, or ""
+    header_origin: QPointF
+    reply: QRectF | None
+    reply_text: str
+    text: TextBlock
     text_origin: QPointF
-    layout: QTextLayout
+    chips: tuple[_Chip, ...]
+    height: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Fonts:
+    body: QFont
+    meta: QFont
+    header: QFont
+    body_metrics: QFontMetricsF
+    meta_metrics: QFontMetricsF
+    header_metrics: QFontMetricsF
+
+
+def _fonts(font: QFont) -> _Fonts:
+    meta = QFont(font)
+    size = font.pointSizeF()
+    if size > 0:
+        meta.setPointSizeF(size * 0.82)
+    header = QFont(meta)
+    header.setBold(True)
+    return _Fonts(
+        QFont(font),
+        meta,
+        header,
+        QFontMetricsF(font),
+        QFontMetricsF(meta),
+        QFontMetricsF(header),
+    )
 
 
 def _mix(a: QColor, b: QColor, share: float) -> QColor:
@@ -69,15 +173,15 @@ class MessageDelegate(QStyledItemDelegate):
     def __init__(self, view: QListView) -> None:
         super().__init__(view)
         self._view = view
-        self._heights: dict[int, int] = {}
+        self._heights: dict[int, tuple[tuple[object, ...], int]] = {}
         self._width = -1
-        self._font = QFont()
-        self._metrics = QFontMetricsF(self._font)
-        self._meta_height = QFontMetricsF(_meta_font(self._font)).height()
+        self._fonts = _fonts(QFont())
 
     def forget_sizes(self) -> None:
         """Drop the cached row heights (another conversation was loaded)."""
         self._heights.clear()
+
+    # --- Qt virtuals -------------------------------------------------------------
 
     def sizeHint(  # noqa: N802
         self, option: QStyleOptionViewItem, index: Index
@@ -89,10 +193,17 @@ class MessageDelegate(QStyledItemDelegate):
             self._width = width
         if message is None:
             return QSize(width, 0)
-        height = self._heights.get(message.id)
+        author: str = index.data(MessageRole.AUTHOR) or ""
+        key = _size_key(message, author)
+        cached = self._heights.get(message.id)
+        if cached is not None and cached[0] == key:
+            return QSize(width, cached[1])
+        fonts = self._fonts_for(option.font)
+        height = self._quick_height(message, fonts, width)
         if height is None:
-            height = self._height(message.body, option.font, width)
-            self._heights[message.id] = height
+            geometry = self._geometry(message, author, None, fonts, width, option.palette)
+            height = ceil(geometry.height)
+        self._heights[message.id] = (key, height)
         return QSize(width, height)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
@@ -100,120 +211,349 @@ class MessageDelegate(QStyledItemDelegate):
         if message is None:
             return
         rect = QRectF(option.rect)
-        geometry = self._geometry(message, option.font, int(rect.width()))
-        palette = option.palette
-        base = palette.color(QPalette.ColorRole.Base)
-        text = palette.color(QPalette.ColorRole.Text)
-        outgoing = message.direction is Direction.OUTGOING
-        if outgoing:
-            fill = _mix(base, palette.color(QPalette.ColorRole.Highlight), 0.16)
-        else:
-            fill = _mix(base, text, 0.07)
+        fonts = self._fonts_for(option.font)
+        author: str = index.data(MessageRole.AUTHOR) or ""
+        target: ChatMessage | None = index.data(MessageRole.REPLY)
+        geometry = self._geometry(message, author, target, fonts, int(rect.width()), option.palette)
+        colours = geometry.colours
+        fill, base, text, dim, accent = (
+            colours.fill,
+            colours.base,
+            colours.text,
+            colours.dim,
+            colours.accent,
+        )
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.translate(rect.topLeft())
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(fill)
         painter.drawRoundedRect(geometry.bubble, _RADIUS, _RADIUS)
-        painter.setPen(text)
-        geometry.layout.draw(painter, geometry.text_origin)
-        self._paint_meta(painter, message, option.font, geometry.bubble, _mix(fill, text, 0.55))
+        if geometry.header:
+            painter.setFont(fonts.header)
+            painter.setPen(nick_colour(geometry.header, fill))
+            painter.drawText(geometry.header_origin, geometry.header)
+        if geometry.reply is not None:
+            self._paint_reply(painter, geometry, fonts, fill, text, accent)
+        geometry.text.draw(painter, geometry.text_origin, colours.body)
+        self._paint_meta(painter, message, fonts, geometry.bubble, dim, accent)
+        for chip in geometry.chips:
+            self._paint_chip(painter, chip, fonts, base, text, accent)
         painter.restore()
+
+    def helpEvent(  # noqa: N802
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: Index,
+    ) -> bool:
+        if event.type() is QEvent.Type.ToolTip:
+            tip = self.chip_tooltip(index, event.pos())
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, view)
+                return True
+        return super().helpEvent(event, view, option, index)
+
+    # --- hit testing -------------------------------------------------------------
+
+    def hit(self, index: Index, pos: QPoint) -> Hit | None:
+        """What ``pos`` (viewport coordinates) is over in the row ``index``."""
+        message: ChatMessage | None = index.data(MessageRole.MESSAGE)
+        if message is None:
+            return None
+        geometry = self._row_geometry(index, message)
+        rect = self._view.visualRect(index)
+        point = QPointF(pos - rect.topLeft())
+        if geometry.reply is not None and geometry.reply.contains(point):
+            target: ChatMessage | None = index.data(MessageRole.REPLY)
+            if target is not None:
+                return Hit(HitKind.REPLY, message.id, target=target.id)
+        for chip in geometry.chips:
+            if chip.rect.contains(point):
+                return Hit(HitKind.REACTION, message.id, emoji=chip.reaction.emoji)
+        return None
+
+    def chip_tooltip(self, index: Index, pos: QPoint) -> str:
+        """Who reacted with the chip under ``pos``; "" when there is no chip there."""
+        message: ChatMessage | None = index.data(MessageRole.MESSAGE)
+        if message is None or not message.reactions:
+            return ""
+        geometry = self._row_geometry(index, message)
+        point = QPointF(pos - self._view.visualRect(index).topLeft())
+        for chip in geometry.chips:
+            if chip.rect.contains(point):
+                return labels.reaction_tooltip(chip.reaction.emoji, chip.reaction.senders)
+        return ""
+
+    def bubble_rect(self, index: Index) -> QRectF:
+        """The bubble of row ``index`` in viewport coordinates (empty when invalid)."""
+        message: ChatMessage | None = index.data(MessageRole.MESSAGE)
+        if message is None:
+            return QRectF()
+        geometry = self._row_geometry(index, message)
+        return geometry.bubble.translated(QPointF(self._view.visualRect(index).topLeft()))
 
     # --- internals ---------------------------------------------------------------
 
-    def _height(self, body: str, font: QFont, width: int) -> int:
-        """A row's height; a short one-line body skips the text layout."""
-        if font != self._font:
-            self._font = QFont(font)
-            self._metrics = QFontMetricsF(font)
-            self._meta_height = QFontMetricsF(_meta_font(font)).height()
-        room = _room(width)
-        if "\n" not in body and self._metrics.horizontalAdvance(body) <= room:
-            text_height = self._metrics.height()
-        else:
-            text_height = _wrap(body, font, room)[2]
-        return ceil(text_height + self._meta_height + 2 * _PAD_Y + 2 * _MARGIN_Y)
+    def _fonts_for(self, font: QFont) -> _Fonts:
+        if font != self._fonts.body:
+            self._fonts = _fonts(font)
+        return self._fonts
 
-    def _geometry(self, message: ChatMessage, font: QFont, width: int) -> _Geometry:
+    def _row_geometry(self, index: Index, message: ChatMessage) -> _Geometry:
+        author: str = index.data(MessageRole.AUTHOR) or ""
+        target: ChatMessage | None = index.data(MessageRole.REPLY)
+        width = self._view.viewport().width()
+        return self._geometry(
+            message, author, target, self._fonts_for(self._view.font()), width, self._view.palette()
+        )
+
+    def _quick_height(self, message: ChatMessage, fonts: _Fonts, width: int) -> int | None:
+        """The height of a plain one-line bubble without laying it out; None otherwise."""
+        if (
+            message.reactions
+            or message.reply_to
+            or message.retracted
+            or message.is_action
+            or "\n" in message.body
+            or _has_header(message)
+            or not message.body.isascii()
+            or any(char in message.body for char in "*_~`>")
+            or fonts.body_metrics.horizontalAdvance(message.body) > _room(width)
+        ):
+            return None
+        text_height = fonts.body_metrics.height()
+        meta_height = fonts.meta_metrics.height()
+        return ceil(text_height + meta_height + 2 * _PAD_Y + 2 * _MARGIN_Y)
+
+    def _geometry(
+        self,
+        message: ChatMessage,
+        author: str,
+        target: ChatMessage | None,
+        fonts: _Fonts,
+        width: int,
+        palette: QPalette,
+    ) -> _Geometry:
         room = _room(width)
-        layout, text_width, text_height = _wrap(message.body, font, room)
-        meta_font = _meta_font(font)
-        meta = QFontMetricsF(meta_font)
-        meta_width = meta.horizontalAdvance(_meta_text(message, 0.0)) + 4
-        inner_width = max(text_width, meta_width)
-        bubble_width = inner_width + 2 * _PAD_X
-        bubble_height = text_height + meta.height() + 2 * _PAD_Y
+        colours = _colours(message, palette)
+        if message.retracted:
+            note = labels.retracted_text()
+            text = lay_out(note, fonts.body, room, colours.body, styled=False, italic=True)
+        elif message.is_action:
+            body = labels.action_text(message.body, author)
+            text = lay_out(body, fonts.body, room, colours.body, italic=True)
+        else:
+            text = lay_out(message.body, fonts.body, room, colours.body)
+        header = author if _has_header(message) else ""
+        inner = max(text.width, _meta_width(message, fonts))
+        if header:
+            inner = max(inner, fonts.header_metrics.horizontalAdvance(header))
+        reply_text = ""
+        if message.reply_to and not message.retracted:
+            reply_text = _reply_text(message, target)
+            natural = fonts.meta_metrics.horizontalAdvance(reply_text) + _REPLY_BAR + 2 * _REPLY_PAD
+            inner = min(room, max(inner, natural))
         left = (
-            width - _MARGIN_X - bubble_width
+            width - _MARGIN_X - inner - 2 * _PAD_X
             if message.direction is Direction.OUTGOING
             else _MARGIN_X
         )
-        bubble = QRectF(left, _MARGIN_Y, bubble_width, bubble_height)
-        return _Geometry(bubble, QPointF(left + _PAD_X, _MARGIN_Y + _PAD_Y), layout)
+        x = left + _PAD_X
+        y = _MARGIN_Y + _PAD_Y
+        header_origin = QPointF(x, y + fonts.header_metrics.ascent())
+        if header:
+            y += fonts.header_metrics.height() + _GAP
+        reply_rect: QRectF | None = None
+        if reply_text:
+            reply_height = fonts.meta_metrics.height() + 2 * _CHIP_PAD_Y + 2
+            reply_rect = QRectF(x, y, inner, reply_height)
+            reply_text = fonts.meta_metrics.elidedText(
+                reply_text, Qt.TextElideMode.ElideRight, inner - _REPLY_BAR - 2 * _REPLY_PAD
+            )
+            y += reply_height + _GAP
+        text_origin = QPointF(x, y)
+        y += text.height + fonts.meta_metrics.height() + _PAD_Y
+        bubble = QRectF(left, _MARGIN_Y, inner + 2 * _PAD_X, y - _MARGIN_Y)
+        outgoing = message.direction is Direction.OUTGOING
+        chips = _chips(message.reactions, fonts, bubble, width, y + _GAP, right=outgoing)
+        bottom = max(chip.rect.bottom() for chip in chips) if chips else bubble.bottom()
+        return _Geometry(
+            colours,
+            bubble,
+            header,
+            header_origin,
+            reply_rect,
+            reply_text,
+            text,
+            text_origin,
+            chips,
+            bottom + _MARGIN_Y,
+        )
+
+    def _paint_reply(
+        self,
+        painter: QPainter,
+        geometry: _Geometry,
+        fonts: _Fonts,
+        fill: QColor,
+        text: QColor,
+        accent: QColor,
+    ) -> None:
+        rect = geometry.reply
+        assert rect is not None
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(_mix(fill, text, 0.07))
+        painter.drawRoundedRect(rect, 4, 4)
+        painter.fillRect(QRectF(rect.left(), rect.top(), _REPLY_BAR, rect.height()), accent)
+        painter.setFont(fonts.meta)
+        painter.setPen(_mix(fill, text, 0.7))
+        baseline = rect.top() + (rect.height() + fonts.meta_metrics.ascent()) / 2 - 1
+        painter.drawText(
+            QPointF(rect.left() + _REPLY_BAR + _REPLY_PAD, baseline), geometry.reply_text
+        )
 
     def _paint_meta(
         self,
         painter: QPainter,
         message: ChatMessage,
-        font: QFont,
+        fonts: _Fonts,
         bubble: QRectF,
         colour: QColor,
+        accent: QColor,
     ) -> None:
-        meta_font = _meta_font(font)
-        metrics = QFontMetricsF(meta_font)
-        painter.setFont(meta_font)
+        metrics = fonts.meta_metrics
+        painter.setFont(fonts.meta)
         baseline = bubble.bottom() - _PAD_Y - metrics.descent()
         right = bubble.right() - _PAD_X
         mark = labels.delivery_mark(message.state)
         if mark:
             right -= metrics.horizontalAdvance(mark)
-            painter.setPen(_FAILED if message.state is DeliveryState.FAILED else colour)
+            if message.state is DeliveryState.FAILED:
+                painter.setPen(_FAILED)
+            elif labels.delivery_seen(message.state):
+                painter.setPen(accent)
+            else:
+                painter.setPen(colour)
             painter.drawText(QPointF(right, baseline), mark)
             right -= metrics.horizontalAdvance(" ")
         stamp = labels.message_time(message.timestamp, time.time())
+        if message.edited and not message.retracted:
+            stamp = f"edited · {stamp}"
         painter.setPen(colour)
         painter.drawText(QPointF(right - metrics.horizontalAdvance(stamp), baseline), stamp)
+        if message.thread:
+            painter.drawText(
+                QPointF(bubble.left() + _PAD_X, baseline), labels.thread_tag(message.thread)
+            )
+
+    def _paint_chip(
+        self,
+        painter: QPainter,
+        chip: _Chip,
+        fonts: _Fonts,
+        base: QColor,
+        text: QColor,
+        accent: QColor,
+    ) -> None:
+        own = chip.reaction.own
+        painter.setPen(accent if own else _mix(base, text, 0.2))
+        painter.setBrush(_mix(base, accent, 0.22) if own else _mix(base, text, 0.05))
+        radius = chip.rect.height() / 2
+        painter.drawRoundedRect(chip.rect.adjusted(0.5, 0.5, -0.5, -0.5), radius, radius)
+        painter.setFont(fonts.meta)
+        painter.setPen(text)
+        baseline = chip.rect.top() + _CHIP_PAD_Y + fonts.meta_metrics.ascent()
+        painter.drawText(QPointF(chip.rect.left() + _CHIP_PAD_X, baseline), chip.text)
+
+
+def _size_key(message: ChatMessage, author: str) -> tuple[object, ...]:
+    """What a row's height depends on (never its delivery state)."""
+    return (
+        message.body,
+        message.retracted,
+        message.edited,
+        message.reactions,
+        message.reply_to,
+        message.thread,
+        author,
+    )
+
+
+def _has_header(message: ChatMessage) -> bool:
+    """Room messages from others show their author's nick above the body."""
+    return (
+        message.kind is ChatKind.GROUPCHAT
+        and message.direction is Direction.INCOMING
+        and not message.is_action
+    )
+
+
+def _reply_text(message: ChatMessage, target: ChatMessage | None) -> str:
+    if target is None:
+        who = message.reply_to_jid or "an earlier message"
+        return f"↪ reply to {who}"
+    if target.retracted:
+        return f"↪ {labels.RETRACTED}"
+    who = target.resource if target.kind is ChatKind.GROUPCHAT and target.resource else ""
+    if not who:
+        who = "me" if target.direction is Direction.OUTGOING else message.reply_to_jid
+    # The answered message's own quotes are older context: leave them out.
+    own = [line for line in target.body.splitlines() if not line.startswith(">")]
+    body = labels.excerpt("\n".join(own) if any(own) else target.body)
+    return f"↪ {who}: {body}" if who else f"↪ {body}"
+
+
+def _meta_width(message: ChatMessage, fonts: _Fonts) -> float:
+    """The widest meta line this message can have (so a later mark never overflows)."""
+    stamp = labels.message_time(message.timestamp, time.time())
+    if message.edited and not message.retracted:
+        stamp = f"edited · {stamp}"
+    if message.direction is Direction.OUTGOING:
+        stamp = f"{stamp} ✓✓"
+    width = fonts.meta_metrics.horizontalAdvance(stamp) + 4
+    if message.thread:
+        width += fonts.meta_metrics.horizontalAdvance(labels.thread_tag(message.thread) + "  ")
+    return width
+
+
+def _chips(
+    reactions: tuple[Reaction, ...],
+    fonts: _Fonts,
+    bubble: QRectF,
+    width: int,
+    top: float,
+    *,
+    right: bool,
+) -> tuple[_Chip, ...]:
+    """Chips in rows under the bubble, starting at its outer edge's side."""
+    if not reactions:
+        return ()
+    metrics = fonts.meta_metrics
+    height = metrics.height() + 2 * _CHIP_PAD_Y
+    limit = max(bubble.width(), _room(width) + 2 * _PAD_X)
+    rows: list[list[tuple[float, Reaction, str]]] = [[]]
+    used = 0.0
+    for reaction in reactions:
+        text = f"{reaction.emoji} {len(reaction.senders)}"
+        chip_width = metrics.horizontalAdvance(text) + 2 * _CHIP_PAD_X
+        if rows[-1] and used + chip_width > limit:
+            rows.append([])
+            used = 0.0
+        rows[-1].append((chip_width, reaction, text))
+        used += chip_width + _CHIP_GAP
+    chips: list[_Chip] = []
+    for number, row in enumerate(rows):
+        y = top + number * (height + _CHIP_GAP)
+        total = sum(item[0] for item in row) + _CHIP_GAP * (len(row) - 1)
+        x = bubble.right() - total if right else bubble.left()
+        for chip_width, reaction, text in row:
+            chips.append(_Chip(QRectF(x, y, chip_width, height), reaction, text))
+            x += chip_width + _CHIP_GAP
+    return tuple(chips)
 
 
 def _room(width: int) -> float:
     """The widest a bubble's text may be in a view ``width`` pixels wide."""
     return max(80.0, (width - 2 * _MARGIN_X) * _MAX_SHARE - 2 * _PAD_X)
-
-
-def _meta_font(font: QFont) -> QFont:
-    small = QFont(font)
-    size = font.pointSizeF()
-    if size > 0:
-        small.setPointSizeF(size * 0.82)
-    return small
-
-
-def _meta_text(message: ChatMessage, now: float) -> str:
-    """The widest meta line this message can have (used for its bubble's width)."""
-    stamp = labels.message_time(message.timestamp, now or time.time())
-    if message.direction is Direction.OUTGOING:
-        return f"{stamp} ✓✓"
-    return stamp
-
-
-def _wrap(text: str, font: QFont, width: float) -> tuple[QTextLayout, float, float]:
-    """Lay ``text`` out in lines at most ``width`` wide; return layout and size."""
-    # QTextLayout breaks lines only at U+2028; a plain "\n" would show as a space.
-    layout = QTextLayout(text.replace("\r\n", "\n").replace("\n", "\u2028"), font)
-    option = QTextOption()
-    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-    layout.setTextOption(option)
-    layout.beginLayout()
-    height = 0.0
-    natural = 0.0
-    while True:
-        line = layout.createLine()
-        if not line.isValid():
-            break
-        line.setLineWidth(width)
-        line.setPosition(QPointF(0.0, height))
-        height += line.height()
-        natural = max(natural, line.naturalTextWidth())
-    layout.endLayout()
-    return layout, natural, height
