@@ -491,7 +491,7 @@ class RoomLink:
         Presence(self._stream, xml=element).send()
 
     def _send_message(self, element: ET.Element) -> None:
-        Message(self._stream, xml=element).send()
+        Message(self._stream, xml=element).send()  # type: ignore[no-untyped-call]
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)

@@ -156,8 +156,8 @@ def translate_muc_presence(
     ptype = xml.get("type", "available")
     if ptype == "error":
         condition, text = error_condition(xml)
-        reason = _CONDITIONS.get(condition, RoomError.OTHER)
-        return RoomJoinFailed(account, room, sender.resource or rooms[room], reason, text)
+        failure = _CONDITIONS.get(condition, RoomError.OTHER)
+        return RoomJoinFailed(account, room, sender.resource or rooms[room], failure, text)
     if ptype not in ("available", "unavailable"):
         return None
     nick = sender.resource
