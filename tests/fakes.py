@@ -14,17 +14,18 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
 from siproxylin.core.decisions import Decisions
-from siproxylin.core.ports import SearchHit
+from siproxylin.core.ports import ArchivePage, ArchiveQueryError, SearchHit
 from siproxylin.core.services.chat import ChatService
+from siproxylin.core.services.rooms import RoomService
 from siproxylin.core.services.roster import RosterService
 from siproxylin.core.services.search import SearchService
 from siproxylin.domain.config import AccountConfig
-from siproxylin.domain.errors import FailureReason
+from siproxylin.domain.errors import FailureReason, RoomOperationFailed
 from siproxylin.domain.events import (
     MessageAcked,
     MessageReceived,
@@ -36,10 +37,21 @@ from siproxylin.domain.events import (
 )
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import (
+    Affiliation,
     Availability,
+    Bookmark,
+    ChatKind,
     ChatMessage,
+    ChatState,
     DeliveryState,
     Direction,
+    MembershipOutcome,
+    OutgoingMessage,
+    Reaction,
+    Role,
+    RoomConfig,
+    RoomInfo,
+    RoomSettings,
     RosterItem,
     Subscription,
 )
@@ -160,6 +172,158 @@ class MemoryMessageRepo:
         return list(self._conversations.get((account, peer), []))
 
 
+class MemoryMessageFeatures:
+    """MessageFeatureRepo over a MemoryMessageRepo's messages."""
+
+    def __init__(self, messages: MemoryMessageRepo) -> None:
+        self._messages = messages
+        self._reactions: dict[int, dict[str, tuple[str, bool, tuple[str, ...]]]] = {}
+        self.edits: dict[int, list[str]] = {}
+
+    def _all(self, account: AccountId, peer: Jid) -> list[ChatMessage]:
+        repo = self._messages
+        return [repo._by_id[i] for i in repo.conversation_ids(account, peer)]
+
+    def find_target(
+        self, account: AccountId, peer: Jid, kind: ChatKind, target_id: str
+    ) -> ChatMessage | None:
+        if not target_id:
+            return None
+        for message in reversed(self._all(account, peer)):
+            ids = (message.stanza_id,) if kind is ChatKind.GROUPCHAT else ()
+            ids += (message.message_id or message.origin_id, message.origin_id)
+            if target_id in ids:
+                return self._decorate(message)
+        return None
+
+    def get(self, message_id: int) -> ChatMessage | None:
+        found = self._messages._by_id.get(message_id)
+        return None if found is None else self._decorate(found)
+
+    def last_own(self, account: AccountId, peer: Jid) -> ChatMessage | None:
+        own = [m for m in self._all(account, peer) if m.direction is Direction.OUTGOING]
+        return own[-1] if own else None
+
+    def with_reactions(self, messages: Sequence[ChatMessage]) -> list[ChatMessage]:
+        return [self._decorate(m) for m in messages]
+
+    def _put(self, message: ChatMessage) -> ChatMessage:
+        self._messages._by_id[message.id] = message
+        return self._decorate(message)
+
+    def correct(self, message_id: int, body: str, timestamp: float) -> ChatMessage | None:
+        found = self._messages._by_id.get(message_id)
+        if found is None or found.retracted:
+            return None
+        self.edits.setdefault(message_id, []).append(found.body)
+        return self._put(replace(found, body=body, edited=True))
+
+    def retract(self, message_id: int, moderated_by: str = "") -> ChatMessage | None:
+        found = self._messages._by_id.get(message_id)
+        if found is None:
+            return None
+        self._reactions.pop(message_id, None)
+        self.edits.pop(message_id, None)
+        return self._put(replace(found, body="", retracted=True, retracted_by=moderated_by))
+
+    def set_reactions(
+        self,
+        message_id: int,
+        sender: str,
+        name: str,
+        own: bool,
+        emojis: tuple[str, ...],
+        timestamp: float,
+    ) -> ChatMessage | None:
+        reactions = self._reactions.setdefault(message_id, {})
+        if emojis:
+            reactions[sender] = (name, own, emojis)
+        else:
+            reactions.pop(sender, None)
+        return self.get(message_id)
+
+    def own_reactions(self, message_id: int) -> tuple[str, ...]:
+        for _name, own, emojis in self._reactions.get(message_id, {}).values():
+            if own:
+                return emojis
+        return ()
+
+    def mark_delivered(self, message: ChatMessage) -> ChatMessage | None:
+        found = self._messages._by_id[message.id]
+        if found.state in (DeliveryState.DELIVERED, DeliveryState.DISPLAYED):
+            return None
+        return self._put(replace(found, state=DeliveryState.DELIVERED))
+
+    def mark_displayed(self, up_to: ChatMessage) -> list[ChatMessage]:
+        changed = []
+        peer = up_to.peer if up_to.kind is ChatKind.GROUPCHAT_PM else up_to.peer.bare
+        for message in self._all(up_to.account, peer):
+            if (message.timestamp, message.id) > (up_to.timestamp, up_to.id):
+                continue
+            if message.direction is Direction.OUTGOING and message.state in (
+                DeliveryState.SENT,
+                DeliveryState.ACKED,
+                DeliveryState.DELIVERED,
+            ):
+                changed.append(self._put(replace(message, state=DeliveryState.DISPLAYED)))
+        return changed
+
+    def newest(
+        self, account: AccountId, peer: Jid, direction: Direction | None = None
+    ) -> ChatMessage | None:
+        found = [
+            m for m in self._all(account, peer) if direction is None or m.direction is direction
+        ]
+        return max(found, key=lambda m: (m.timestamp, m.id)) if found else None
+
+    def _decorate(self, message: ChatMessage) -> ChatMessage:
+        by_emoji: dict[str, list[str]] = {}
+        own: set[str] = set()
+        for name, is_own, emojis in self._reactions.get(message.id, {}).values():
+            for emoji in emojis:
+                by_emoji.setdefault(emoji, []).append(name)
+                if is_own:
+                    own.add(emoji)
+        reactions = tuple(Reaction(e, tuple(n), e in own) for e, n in by_emoji.items())
+        return replace(message, reactions=reactions)
+
+
+class MemoryReadState:
+    """ReadStateRepo over a MemoryMessageRepo's messages."""
+
+    def __init__(self, messages: MemoryMessageRepo) -> None:
+        self._messages = messages
+        self._read: dict[tuple[AccountId, Jid], tuple[float, int]] = {}
+
+    def mark_read(self, message: ChatMessage) -> bool:
+        peer = message.peer if message.kind is ChatKind.GROUPCHAT_PM else message.peer.bare
+        key = (message.account, peer)
+        position = (message.timestamp, message.id)
+        if self._read.get(key, (0.0, 0)) >= position:
+            return False
+        self._read[key] = position
+        return True
+
+    def unread_count(self, account: AccountId, peer: Jid) -> int:
+        position = self._read.get((account, peer), (0.0, 0))
+        repo = self._messages
+        return sum(
+            1
+            for i in repo.conversation_ids(account, peer)
+            if repo._by_id[i].direction is Direction.INCOMING
+            and not repo._by_id[i].retracted
+            and (repo._by_id[i].timestamp, i) > position
+        )
+
+    def unread_counts(self, account: AccountId) -> dict[Jid, int]:
+        counts = {}
+        for peer in self._messages.conversations(account):
+            count = self.unread_count(account, peer)
+            if count:
+                counts[peer] = count
+        return counts
+
+
 class MemoryMessageSearch:
     """MessageSearch over a MemoryMessageRepo: case-insensitive word prefixes, no ranking.
 
@@ -241,19 +405,152 @@ class MemoryRosterRepo:
             roster.pop(jid, None)
 
 
+class MemoryRoomRepo:
+    """RoomRepo in dicts."""
+
+    def __init__(self) -> None:
+        self._rooms: dict[AccountId, dict[Jid, RoomSettings]] = {}
+        self._converted: set[AccountId] = set()
+
+    def rooms(self, account: AccountId) -> list[RoomSettings]:
+        stored = self._rooms.get(account, {})
+        return [stored[room] for room in sorted(stored, key=str)]
+
+    def save_room(self, account: AccountId, room: RoomSettings) -> None:
+        self._rooms.setdefault(account, {})[room.room.bare] = replace(room, room=room.room.bare)
+
+    def remove_room(self, account: AccountId, room: Jid) -> None:
+        self._rooms.get(account, {}).pop(room.bare, None)
+
+    def set_subject(self, account: AccountId, room: Jid, subject: str) -> None:
+        stored = self._rooms.get(account, {})
+        if room.bare in stored:
+            stored[room.bare] = replace(stored[room.bare], subject=subject)
+
+    def legacy_bookmarks_converted(self, account: AccountId) -> bool:
+        return account in self._converted
+
+    def set_legacy_bookmarks_converted(self, account: AccountId) -> None:
+        self._converted.add(account)
+
+
+class FakeRoomCommands:
+    """The group chat part of XmppSession: records commands in ``room_calls``.
+
+    ``server_bookmarks`` / ``server_legacy_bookmarks`` play the server's XEP-0402 and
+    XEP-0048 storage; ``room_infos`` answers ``room_info``; ``refusal`` makes the
+    next async room command raise it; ``membership`` answers ``request_membership``.
+    """
+
+    @property
+    def room_calls(self) -> list[tuple[object, ...]]:
+        calls: list[tuple[object, ...]] = self.__dict__.setdefault("_room_calls", [])
+        return calls
+
+    @property
+    def server_bookmarks(self) -> dict[Jid, Bookmark]:
+        found: dict[Jid, Bookmark] = self.__dict__.setdefault("_server_bookmarks", {})
+        return found
+
+    @property
+    def server_legacy_bookmarks(self) -> list[Bookmark]:
+        found: list[Bookmark] = self.__dict__.setdefault("_server_legacy", [])
+        return found
+
+    @property
+    def room_infos(self) -> dict[Jid, RoomInfo]:
+        found: dict[Jid, RoomInfo] = self.__dict__.setdefault("_room_infos", {})
+        return found
+
+    refusal: RoomOperationFailed | None = None
+    membership: MembershipOutcome = MembershipOutcome.PENDING
+
+    def _refuse(self) -> None:
+        refusal, self.refusal = self.refusal, None
+        if refusal is not None:
+            raise refusal
+
+    def calls_named(self, name: str) -> list[tuple[object, ...]]:
+        """The recorded room commands called ``name`` (without the name)."""
+        return [call[1:] for call in self.room_calls if call[0] == name]
+
+    async def room_info(self, room: Jid) -> RoomInfo:
+        self.room_calls.append(("room_info", room))
+        self._refuse()
+        return self.room_infos.get(room, RoomInfo(room, exists=False))
+
+    async def join_room(
+        self, room: Jid, nick: str, password: str = "", config: RoomConfig | None = None
+    ) -> None:
+        self.room_calls.append(("join_room", room, nick, password, config))
+
+    def leave_room(self, room: Jid, status: str = "") -> None:
+        self.room_calls.append(("leave_room", room))
+
+    def change_nick(self, room: Jid, nick: str) -> None:
+        self.room_calls.append(("change_nick", room, nick))
+
+    def set_subject(self, room: Jid, subject: str) -> None:
+        self.room_calls.append(("set_subject", room, subject))
+
+    def invite(self, room: Jid, invitee: Jid, reason: str = "", direct: bool = True) -> None:
+        self.room_calls.append(("invite", room, invitee, reason, direct))
+
+    def decline_invitation(self, room: Jid, inviter: Jid, reason: str = "") -> None:
+        self.room_calls.append(("decline_invitation", room, inviter))
+
+    async def set_role(self, room: Jid, nick: str, role: Role, reason: str = "") -> None:
+        self.room_calls.append(("set_role", room, nick, role, reason))
+        self._refuse()
+
+    async def set_affiliation(
+        self, room: Jid, jid: Jid, affiliation: Affiliation, reason: str = ""
+    ) -> None:
+        self.room_calls.append(("set_affiliation", room, jid, affiliation, reason))
+        self._refuse()
+
+    async def configure_room(self, room: Jid, config: RoomConfig | None) -> None:
+        self.room_calls.append(("configure_room", room, config))
+        self._refuse()
+
+    async def request_membership(self, room: Jid, nick: str) -> MembershipOutcome:
+        self.room_calls.append(("request_membership", room, nick))
+        self._refuse()
+        return self.membership
+
+    async def moderate(self, room: Jid, stanza_id: str, reason: str = "") -> None:
+        self.room_calls.append(("moderate", room, stanza_id, reason))
+        self._refuse()
+
+    async def bookmarks(self) -> list[Bookmark]:
+        return list(self.server_bookmarks.values())
+
+    async def legacy_bookmarks(self) -> list[Bookmark]:
+        return list(self.server_legacy_bookmarks)
+
+    async def publish_bookmark(self, bookmark: Bookmark) -> None:
+        self.room_calls.append(("publish_bookmark", bookmark))
+        self.server_bookmarks[bookmark.room] = bookmark
+
+    async def retract_bookmark(self, room: Jid) -> None:
+        self.room_calls.append(("retract_bookmark", room))
+        self.server_bookmarks.pop(room, None)
+
+
 # --- XMPP -----------------------------------------------------------------------
 
 
 @dataclass
 class SentChat:
-    """One ``send_chat`` call."""
+    """One ``send_message`` call."""
 
     to: Jid
     body: str
     origin_id: str
+    message: OutgoingMessage | None = None
 
 
-class FakeXmppSession:
+class FakeXmppSession(FakeRoomCommands):
     """XmppSession that publishes what the test tells it to and records commands."""
 
     def __init__(
@@ -266,12 +563,14 @@ class FakeXmppSession:
         self.connects = 0
         self.disconnects = 0
         self.sent: list[SentChat] = []
+        self.commands: list[tuple[object, ...]] = []
         self.added: list[tuple[Jid, str]] = []
         self.removed: list[Jid] = []
         self.answers: list[tuple[Jid, bool]] = []
         self.presences: list[tuple[Availability, str]] = []
         self._online = False
         self._stanza_ids = itertools.count(1)
+        self.archive: Any = None  # has ``async query(...)`` like ``query_archive``
 
     # --- the port ----------------------------------------------------------------
 
@@ -288,8 +587,28 @@ class FakeXmppSession:
         self.disconnects += 1
         self._online = False
 
-    def send_chat(self, to: Jid, body: str, origin_id: str) -> None:
-        self.sent.append(SentChat(to, body, origin_id))
+    def send_message(self, message: OutgoingMessage) -> None:
+        self.sent.append(SentChat(message.to, message.body, message.origin_id, message))
+
+    def send_reactions(
+        self, to: Jid, kind: ChatKind, target_id: str, emojis: tuple[str, ...]
+    ) -> None:
+        self.commands.append(("reactions", to, kind, target_id, emojis))
+
+    def send_retraction(self, to: Jid, kind: ChatKind, target_id: str, origin_id: str) -> None:
+        self.commands.append(("retraction", to, kind, target_id))
+
+    def send_marker(self, to: Jid, kind: ChatKind, target_id: str, thread: str = "") -> None:
+        self.commands.append(("marker", to, kind, target_id))
+
+    def send_receipt(self, to: Jid, message_id: str) -> None:
+        self.commands.append(("receipt", to, message_id))
+
+    def send_chat_state(self, to: Jid, kind: ChatKind, state: ChatState) -> None:
+        self.commands.append(("chat_state", to, kind, state))
+
+    def set_blocked(self, jids: tuple[Jid, ...], blocked: bool) -> None:
+        self.commands.append(("blocked", jids, blocked))
 
     def add_contact(self, jid: Jid, name: str) -> None:
         self.added.append((jid, name))
@@ -302,6 +621,24 @@ class FakeXmppSession:
 
     def set_presence(self, availability: Availability, status: str) -> None:
         self.presences.append((availability, status))
+
+    async def query_archive(
+        self,
+        archive: Jid | None = None,
+        *,
+        with_jid: Jid | None = None,
+        start: float | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        max_items: int = 50,
+    ) -> ArchivePage:
+        """Ask ``self.archive`` (the test's stand-in for the server's archives)."""
+        if self.archive is None:
+            raise ArchiveQueryError("service-unavailable")
+        page: ArchivePage = await self.archive.query(
+            archive, with_jid=with_jid, start=start, after=after, before=before, max_items=max_items
+        )
+        return page
 
     # --- what the server "does" --------------------------------------------------
 
@@ -390,6 +727,8 @@ class Core:
     rosters: MemoryRosterRepo
     search: SearchService
     search_repo: MemoryMessageSearch
+    rooms: RoomService
+    room_repo: MemoryRoomRepo
 
     @property
     def services(self) -> GuiServices:
@@ -413,10 +752,19 @@ def make_core(secure: bool = True, auto_start: bool = False) -> Core:
     accounts = AccountManager(account_repo, secrets, factory, bus, decisions, 5.0)
     messages = MemoryMessageRepo()
     rosters = MemoryRosterRepo()
-    chat = ChatService(bus, accounts, messages)
     roster = RosterService(bus, accounts, rosters, decisions)
+    chat = ChatService(
+        bus,
+        accounts,
+        messages,
+        MemoryMessageFeatures(messages),
+        MemoryReadState(messages),
+        may_see_presence=roster.shares_presence_with,
+    )
     search_repo = MemoryMessageSearch(messages)
     search = SearchService(accounts, search_repo)
+    room_repo = MemoryRoomRepo()
+    rooms = RoomService(bus, accounts, room_repo, decisions)
     return Core(
         bus,
         decisions,
@@ -430,6 +778,8 @@ def make_core(secure: bool = True, auto_start: bool = False) -> Core:
         rosters,
         search,
         search_repo,
+        rooms,
+        room_repo,
     )
 
 

@@ -17,15 +17,22 @@ from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
 from siproxylin.core.decisions import Decisions
 from siproxylin.core.ports import XmppSession
+from siproxylin.core.services.blocking import BlockingService
 from siproxylin.core.services.chat import ChatService
+from siproxylin.core.services.history import HistoryService
+from siproxylin.core.services.rooms import RoomService
 from siproxylin.core.services.roster import RosterService
 from siproxylin.core.services.search import SearchService
 from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.events import AccountStateChanged
 from siproxylin.domain.models import ConnectionState
 from siproxylin.store.accounts import AccountsRepo
+from siproxylin.store.archive_sync import ArchiveSyncStore
 from siproxylin.store.db import Database
+from siproxylin.store.message_features import MessageFeatures
 from siproxylin.store.messages import MessagesRepo
+from siproxylin.store.read_state import ReadState
+from siproxylin.store.rooms import RoomStore
 from siproxylin.store.roster import RosterStore
 from siproxylin.store.search import MessageSearch
 from siproxylin.store.secrets import open_secret_store
@@ -51,6 +58,9 @@ class Application:
     db: Database
     logs: LogFiles
     search: SearchService
+    blocking: BlockingService
+    history: HistoryService
+    rooms: RoomService
 
     async def start(self) -> None:
         """Load stored accounts and connect the enabled ones."""
@@ -127,7 +137,30 @@ def build_application(
     accounts = AccountManager(
         AccountsRepo(db, secrets), secrets, make_xmpp, bus, decisions, backoff_base=backoff_base
     )
-    chat = ChatService(bus, accounts, MessagesRepo(db))
     roster = RosterService(bus, accounts, RosterStore(db), decisions)
+    chat = ChatService(
+        bus,
+        accounts,
+        MessagesRepo(db),
+        MessageFeatures(db),
+        ReadState(db),
+        may_see_presence=roster.shares_presence_with,
+    )
+    blocking = BlockingService(bus, accounts)
     search = SearchService(accounts, MessageSearch(db))
-    return Application(paths, bus, decisions, accounts, chat, roster, db, logs, search)
+    history = HistoryService(bus, accounts, ArchiveSyncStore(db))
+    rooms = RoomService(bus, accounts, RoomStore(db), decisions)
+    return Application(
+        paths=paths,
+        bus=bus,
+        decisions=decisions,
+        accounts=accounts,
+        chat=chat,
+        roster=roster,
+        db=db,
+        logs=logs,
+        search=search,
+        blocking=blocking,
+        history=history,
+        rooms=rooms,
+    )

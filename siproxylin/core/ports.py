@@ -12,13 +12,62 @@ from typing import Protocol
 
 from siproxylin.core.bus import EventBus
 from siproxylin.domain.config import AccountConfig
+from siproxylin.domain.errors import SiproxylinError
+from siproxylin.domain.events import Event
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import (
+    Affiliation,
     Availability,
+    Bookmark,
+    ChatKind,
     ChatMessage,
+    ChatState,
     DeliveryState,
+    Direction,
+    MembershipOutcome,
+    OutgoingMessage,
+    Role,
+    RoomConfig,
+    RoomInfo,
+    RoomSettings,
     RosterItem,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivePage:
+    """One page of a XEP-0313 archive query (XEP-0059 result set).
+
+    Attributes:
+        events: The page's results as events, oldest first; messages are marked
+            ``archived``. Results that were not understood are left out.
+        first: Archive id of the page's first (oldest) result; "" for an empty page.
+        last: Archive id of the page's last (newest) result; "" for an empty page.
+        complete: The server says the page reaches the end of what was asked
+            (the newest message when paging forward, the oldest when paging back).
+        first_time: UTC seconds of the first result (its archive stamp), 0 if none.
+        last_time: UTC seconds of the last result, 0 if none.
+    """
+
+    events: tuple[Event, ...]
+    first: str = ""
+    last: str = ""
+    complete: bool = False
+    first_time: float = 0.0
+    last_time: float = 0.0
+
+
+class ArchiveQueryError(SiproxylinError):
+    """An archive query failed.
+
+    Attributes:
+        condition: The XMPP error condition (``item-not-found`` when the id paged
+            from is no longer in the archive), or ``timeout`` / ``offline``.
+    """
+
+    def __init__(self, condition: str, text: str = "") -> None:
+        super().__init__(f"{condition}: {text}" if text else condition)
+        self.condition = condition
 
 
 class XmppSession(Protocol):
@@ -37,8 +86,37 @@ class XmppSession(Protocol):
         """Close the stream cleanly and give up any resumable session."""
         ...
 
-    def send_chat(self, to: Jid, body: str, origin_id: str) -> None:
-        """Send a 1:1 chat message with ``origin_id`` as both stanza id and origin-id."""
+    def send_message(self, message: OutgoingMessage) -> None:
+        """Send a message with a body; its origin-id is also the stanza id.
+
+        The server's XEP-0198 ack later arrives as ``MessageAcked``.
+        """
+        ...
+
+    def send_reactions(
+        self, to: Jid, kind: ChatKind, target_id: str, emojis: tuple[str, ...]
+    ) -> None:
+        """Send our whole set of XEP-0444 reactions to a message (empty removes them)."""
+        ...
+
+    def send_retraction(self, to: Jid, kind: ChatKind, target_id: str, origin_id: str) -> None:
+        """Retract one of our messages (XEP-0424), with the XEP-0428 fallback body."""
+        ...
+
+    def send_marker(self, to: Jid, kind: ChatKind, target_id: str, thread: str = "") -> None:
+        """Send a XEP-0333 displayed marker for the message ``target_id``."""
+        ...
+
+    def send_receipt(self, to: Jid, message_id: str) -> None:
+        """Confirm delivery of ``message_id`` (XEP-0184)."""
+        ...
+
+    def send_chat_state(self, to: Jid, kind: ChatKind, state: ChatState) -> None:
+        """Send a standalone XEP-0085 chat state notification."""
+        ...
+
+    def set_blocked(self, jids: tuple[Jid, ...], blocked: bool) -> None:
+        """Block or unblock addresses on the server (XEP-0191)."""
         ...
 
     def add_contact(self, jid: Jid, name: str) -> None:
@@ -55,6 +133,105 @@ class XmppSession(Protocol):
 
     def set_presence(self, availability: Availability, status: str) -> None:
         """Broadcast our own presence."""
+        ...
+
+    async def query_archive(
+        self,
+        archive: Jid | None = None,
+        *,
+        with_jid: Jid | None = None,
+        start: float | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        max_items: int = 50,
+    ) -> ArchivePage:
+        """Fetch one page of a XEP-0313 archive.
+
+        Args:
+            archive: A room's bare address, or None for the account's own archive.
+            with_jid: Only messages exchanged with this address (own archive).
+            start: Only messages at or after this UTC time.
+            after: Page forward: results after this archive id.
+            before: Page back: results before this archive id; "" for the last page.
+            max_items: Page size (the server may send fewer).
+
+        Raises:
+            ArchiveQueryError: The server refused or did not answer, or the account
+                went offline.
+        """
+        ...
+
+    # Group chats. Async commands raise RoomOperationFailed when the room refuses.
+
+    async def room_info(self, room: Jid) -> RoomInfo:
+        """What a room says about itself (disco#info); ``exists`` False if it does not."""
+        ...
+
+    async def join_room(
+        self, room: Jid, nick: str, password: str = "", config: RoomConfig | None = None
+    ) -> None:
+        """Enter a room (``config`` applies if the join creates it).
+
+        The outcome arrives as ``OccupantsReceived`` + ``RoomJoined``, or ``RoomJoinFailed``.
+        """
+        ...
+
+    def leave_room(self, room: Jid, status: str = "") -> None:
+        """Leave a room; ``RoomLeft`` follows."""
+        ...
+
+    def change_nick(self, room: Jid, nick: str) -> None:
+        """Ask for another nick in a joined room."""
+        ...
+
+    def set_subject(self, room: Jid, subject: str) -> None:
+        """Change a room's subject."""
+        ...
+
+    def invite(self, room: Jid, invitee: Jid, reason: str = "", direct: bool = True) -> None:
+        """Invite someone (XEP-0249 direct, or mediated by the room)."""
+        ...
+
+    def decline_invitation(self, room: Jid, inviter: Jid, reason: str = "") -> None:
+        """Decline a mediated invitation."""
+        ...
+
+    async def set_role(self, room: Jid, nick: str, role: Role, reason: str = "") -> None:
+        """Change an occupant's role (``Role.NONE`` kicks)."""
+        ...
+
+    async def set_affiliation(
+        self, room: Jid, jid: Jid, affiliation: Affiliation, reason: str = ""
+    ) -> None:
+        """Change a user's affiliation (``Affiliation.OUTCAST`` bans)."""
+        ...
+
+    async def configure_room(self, room: Jid, config: RoomConfig | None) -> None:
+        """Apply a configuration to a room we own (None: the service's defaults)."""
+        ...
+
+    async def request_membership(self, room: Jid, nick: str) -> MembershipOutcome:
+        """Register with a members-only room; MEMBER, or PENDING approval."""
+        ...
+
+    async def moderate(self, room: Jid, stanza_id: str, reason: str = "") -> None:
+        """Ask a room to retract the message it stamped ``stanza_id`` (XEP-0425)."""
+        ...
+
+    async def bookmarks(self) -> list[Bookmark]:
+        """Our XEP-0402 bookmarks."""
+        ...
+
+    async def legacy_bookmarks(self) -> list[Bookmark]:
+        """Our XEP-0048 bookmarks in private XML storage."""
+        ...
+
+    async def publish_bookmark(self, bookmark: Bookmark) -> None:
+        """Add or replace a XEP-0402 bookmark."""
+        ...
+
+    async def retract_bookmark(self, room: Jid) -> None:
+        """Remove a XEP-0402 bookmark."""
         ...
 
 
@@ -123,6 +300,82 @@ class MessageRepo(Protocol):
 
     def conversations(self, account: AccountId) -> list[Jid]:
         """Peers this account has exchanged messages with."""
+        ...
+
+
+class MessageFeatureRepo(Protocol):
+    """Changes to stored messages after they arrived, and finding referenced messages."""
+
+    def find_target(
+        self, account: AccountId, peer: Jid, kind: ChatKind, target_id: str
+    ) -> ChatMessage | None:
+        """The message of the conversation with ``peer`` that ``target_id`` names."""
+        ...
+
+    def get(self, message_id: int) -> ChatMessage | None:
+        """One message by its row id, with its reactions."""
+        ...
+
+    def last_own(self, account: AccountId, peer: Jid) -> ChatMessage | None:
+        """Our newest message in the conversation."""
+        ...
+
+    def with_reactions(self, messages: Sequence[ChatMessage]) -> list[ChatMessage]:
+        """``messages`` with their reactions filled in."""
+        ...
+
+    def correct(self, message_id: int, body: str, timestamp: float) -> ChatMessage | None:
+        """Replace a message's body (the earlier one is kept); None if retracted or gone."""
+        ...
+
+    def retract(self, message_id: int, moderated_by: str = "") -> ChatMessage | None:
+        """Empty a message and drop its earlier bodies and reactions."""
+        ...
+
+    def set_reactions(
+        self,
+        message_id: int,
+        sender: str,
+        name: str,
+        own: bool,
+        emojis: tuple[str, ...],
+        timestamp: float,
+    ) -> ChatMessage | None:
+        """Replace one person's reactions to a message (none: remove them)."""
+        ...
+
+    def own_reactions(self, message_id: int) -> tuple[str, ...]:
+        """Our own reactions to a message."""
+        ...
+
+    def mark_delivered(self, message: ChatMessage) -> ChatMessage | None:
+        """An outgoing message reached the recipient; None when nothing changed."""
+        ...
+
+    def mark_displayed(self, up_to: ChatMessage) -> list[ChatMessage]:
+        """Our messages up to ``up_to`` were seen; returns those that changed."""
+        ...
+
+    def newest(
+        self, account: AccountId, peer: Jid, direction: Direction | None = None
+    ) -> ChatMessage | None:
+        """The newest message of a conversation (of one direction, if given)."""
+        ...
+
+
+class ReadStateRepo(Protocol):
+    """Read positions of conversations and unread counts."""
+
+    def mark_read(self, message: ChatMessage) -> bool:
+        """Move the read position up to ``message``; True when it moved."""
+        ...
+
+    def unread_count(self, account: AccountId, peer: Jid) -> int:
+        """Unread incoming messages with ``peer``."""
+        ...
+
+    def unread_counts(self, account: AccountId) -> dict[Jid, int]:
+        """Conversations with unread messages and their counts."""
         ...
 
 
@@ -220,4 +473,106 @@ class MessageSearch(Protocol):
         Up to ``before`` messages older than ``message_id``, then the message itself
         (when it still exists) and up to ``after`` newer ones.
         """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveSyncState:
+    """How far an archive (or one conversation in it) has been read.
+
+    Attributes:
+        last_id: Newest archive id stored by a catch-up ("" before the first one).
+        last_time: Its time, UTC seconds (where to go on from if the id is gone).
+        complete_to_start: Paging back reached the archive's beginning.
+    """
+
+    last_id: str = ""
+    last_time: float = 0.0
+    complete_to_start: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveRange:
+    """A stretch of an archive known to be stored without a hole (ids inclusive)."""
+
+    first_id: str
+    first_time: float
+    last_id: str
+    last_time: float
+
+
+class ArchiveSyncRepo(Protocol):
+    """What is known about the server archives an account reads (XEP-0313).
+
+    ``archive`` is the account's own bare address or a room's; ``with_jid`` a 1:1
+    peer when only that conversation was paged (None: the whole archive).
+    """
+
+    def sync_state(
+        self, account: AccountId, archive: Jid, with_jid: Jid | None = None
+    ) -> ArchiveSyncState:
+        """The sync point and start flag (all empty when never synced)."""
+        ...
+
+    def ranges(
+        self, account: AccountId, archive: Jid, with_jid: Jid | None = None
+    ) -> list[ArchiveRange]:
+        """The known complete stretches, oldest first."""
+        ...
+
+    def record_forward(
+        self, account: AccountId, archive: Jid, after: str, page: ArchivePage
+    ) -> None:
+        """A page fetched forward was stored: extend the range ending at ``after``
+        (or start one when ``after`` is "" or ends none) and move the sync point to
+        the page's last result."""
+        ...
+
+    def record_backward(
+        self,
+        account: AccountId,
+        archive: Jid,
+        with_jid: Jid | None,
+        before: str,
+        page: ArchivePage,
+    ) -> None:
+        """A page fetched backwards was stored: extend the range starting at ``before``
+        (or start one); ``before`` "" (the newest page of the whole archive) also sets
+        the sync point; a complete page marks the beginning reached."""
+        ...
+
+    def oldest_stanza_id(self, account: AccountId, peer: Jid, kind: ChatKind) -> str:
+        """The archive id of the oldest stored message of a conversation that has one."""
+        ...
+
+
+class RoomRepo(Protocol):
+    """Rooms kept across restarts (joined with "remember", bookmarks, last subject)."""
+
+    def rooms(self, account: AccountId) -> list[RoomSettings]:
+        """An account's stored rooms, by address."""
+        ...
+
+    def save_room(self, account: AccountId, room: RoomSettings) -> None:
+        """Add or replace a stored room.
+
+        Raises:
+            AccountNotFound: If the account does not exist.
+        """
+        ...
+
+    def remove_room(self, account: AccountId, room: Jid) -> None:
+        """Forget a stored room (unknown ones are ignored)."""
+        ...
+
+    def set_subject(self, account: AccountId, room: Jid, subject: str) -> None:
+        """Remember a stored room's last subject (unknown rooms are ignored)."""
+        ...
+
+    def legacy_bookmarks_converted(self, account: AccountId) -> bool:
+        """True once the account's XEP-0048 bookmarks were copied to XEP-0402."""
+        ...
+
+    def set_legacy_bookmarks_converted(self, account: AccountId) -> None:
+        """Remember that the XEP-0048 bookmarks were copied."""
         ...

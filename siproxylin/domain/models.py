@@ -60,6 +60,8 @@ class DeliveryState(enum.Enum):
     ACKED = "acked"
     RECEIVED = "received"
     FAILED = "failed"
+    DELIVERED = "delivered"  # the recipient's client confirmed it (XEP-0184 receipt)
+    DISPLAYED = "displayed"  # the recipient has seen it (XEP-0333 displayed marker)
 
 
 class ChatKind(enum.Enum):
@@ -67,6 +69,22 @@ class ChatKind(enum.Enum):
 
     CHAT = "chat"
     GROUPCHAT = "groupchat"
+    GROUPCHAT_PM = "groupchat_pm"  # a private message with a room occupant (peer: room/nick)
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    """One emoji put on a message, with who put it there.
+
+    Attributes:
+        emoji: The reaction (one grapheme cluster, usually an emoji).
+        senders: Who reacted with it: bare addresses in 1:1 chats, nicks in rooms.
+        own: True when this account is among them.
+    """
+
+    emoji: str
+    senders: tuple[str, ...]
+    own: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +103,16 @@ class ChatMessage:
         resource: The sending resource of the peer (incoming) or ours (outgoing).
         state: Delivery state.
         kind: Chat or groupchat.
+        message_id: The stanza's ``id`` attribute (XEP-0308 corrections refer to it).
+        occupant_id: XEP-0421 occupant id of the author in a room, if the room gives one.
+        thread: XEP-0201 thread id, if any.
+        reply_to: Id of the message this one answers (XEP-0461): its stanza-id in
+            rooms, its origin or stanza ``id`` in 1:1 chats.
+        reply_to_jid: Author of the answered message, as sent.
+        edited: True once a XEP-0308 correction replaced the body.
+        retracted: True once the author (or a moderator) retracted it; body is empty.
+        retracted_by: The moderator who removed it (XEP-0425); empty otherwise.
+        reactions: Reactions on this message, in first-seen order.
     """
 
     id: int
@@ -98,6 +126,60 @@ class ChatMessage:
     resource: str = ""
     state: DeliveryState = DeliveryState.RECEIVED
     kind: ChatKind = ChatKind.CHAT
+    message_id: str = ""
+    occupant_id: str = ""
+    thread: str = ""
+    reply_to: str = ""
+    reply_to_jid: str = ""
+    edited: bool = False
+    retracted: bool = False
+    retracted_by: str = ""
+    reactions: tuple[Reaction, ...] = ()
+
+    @property
+    def is_action(self) -> bool:
+        """True for a XEP-0245 ``/me`` message."""
+        return self.body.startswith("/me ")
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """What the core asks the XMPP adapter to send as a message with a body.
+
+    Attributes:
+        to: The recipient (a room's bare address for group chat).
+        body: The text (with any reply fallback already prefixed).
+        origin_id: Stanza id and XEP-0359 origin-id.
+        kind: Chat or groupchat.
+        thread: XEP-0201 thread id to keep, if any.
+        reply_to: Id of the answered message (XEP-0461), if any.
+        reply_to_jid: Author of the answered message.
+        fallback_length: Length of the quoted fallback at the start of ``body``
+            (XEP-0428), 0 when there is none.
+        replaces: Id of the message this corrects (XEP-0308), if any.
+        markable: Ask for XEP-0333 markers and XEP-0184 receipts (1:1 chats).
+    """
+
+    to: Jid
+    body: str
+    origin_id: str
+    kind: ChatKind = ChatKind.CHAT
+    thread: str = ""
+    reply_to: str = ""
+    reply_to_jid: str = ""
+    fallback_length: int = 0
+    replaces: str = ""
+    markable: bool = True
+
+
+class ChatState(enum.Enum):
+    """XEP-0085 chat states."""
+
+    ACTIVE = "active"
+    COMPOSING = "composing"
+    PAUSED = "paused"
+    INACTIVE = "inactive"
+    GONE = "gone"
 
 
 class Subscription(enum.Enum):
@@ -150,3 +232,210 @@ class DecisionKind(enum.Enum):
 
     SUBSCRIPTION = "subscription"  # allow a contact to see our presence?
     CERTIFICATE = "certificate"  # trust a certificate the system does not?
+    INVITATION = "invitation"  # join a room we were invited to?
+
+
+# --- group chats
+
+
+class Role(enum.Enum):
+    """An occupant's XEP-0045 role: what they may do now, in this visit."""
+
+    MODERATOR = "moderator"
+    PARTICIPANT = "participant"
+    VISITOR = "visitor"
+    NONE = "none"
+
+
+class Affiliation(enum.Enum):
+    """A user's lasting XEP-0045 affiliation with a room."""
+
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+    OUTCAST = "outcast"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Occupant:
+    """Someone in a room, as its presence shows them.
+
+    Attributes:
+        nick: Their nickname (the resource of ``room@service/nick``).
+        role: Their role.
+        affiliation: Their affiliation.
+        real_jid: Their real full address, when the room shows it to us.
+        occupant_id: XEP-0421 id, stable across nick changes, if the room gives one.
+        availability: Presence shown.
+        status: Free text status.
+        own: True for our own occupant.
+    """
+
+    nick: str
+    role: Role = Role.PARTICIPANT
+    affiliation: Affiliation = Affiliation.NONE
+    real_jid: Jid | None = None
+    occupant_id: str = ""
+    availability: Availability = Availability.ONLINE
+    status: str = ""
+    own: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OccupantChange:
+    """One occupant presence: someone is there (``occupant``) or left (``occupant`` None).
+
+    Attributes:
+        nick: The nick the presence came from.
+        occupant: The occupant now, or None when they left.
+        codes: XEP-0045 status codes carried (303 nick change, 307 kick, 301 ban...).
+        new_nick: With code 303, the nick they changed to.
+        actor: Who kicked or banned them, when the room says.
+        reason: The reason given for it.
+    """
+
+    nick: str
+    occupant: Occupant | None
+    codes: frozenset[int] = frozenset()
+    new_nick: str = ""
+    actor: str = ""
+    reason: str = ""
+
+
+class RoomState(enum.Enum):
+    """Where we are with a room."""
+
+    JOINING = "joining"
+    JOINED = "joined"
+    LEFT = "left"  # we left, or were removed (the reason says which)
+    FAILED = "failed"  # the join was refused (the reason says why)
+
+
+@dataclass(frozen=True, slots=True)
+class RoomConfig:
+    """Settings for a room we create (XEP-0045 ``muc#roomconfig`` fields).
+
+    Attributes:
+        name: Natural-language room name.
+        description: Short description.
+        persistent: The room outlives its last occupant.
+        members_only: Only members may enter.
+        password: Entering needs this password (empty: none).
+        public: Listed in the service's room directory.
+        moderated: Only participants with voice may speak.
+        non_anonymous: Every occupant sees real addresses.
+        allow_invites: Occupants may invite others.
+        archived: Keep a XEP-0313 archive when the service supports it.
+    """
+
+    name: str = ""
+    description: str = ""
+    persistent: bool = False
+    members_only: bool = False
+    password: str = ""
+    public: bool = True
+    moderated: bool = False
+    non_anonymous: bool = False
+    allow_invites: bool = False
+    archived: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RoomInfo:
+    """What a room says about itself (XEP-0030 disco#info).
+
+    Attributes:
+        room: Its bare address.
+        exists: False when the room does not exist yet (joining creates it).
+        name: Its name, if any.
+        features: The features it announces.
+    """
+
+    room: Jid
+    exists: bool = True
+    name: str = ""
+    features: frozenset[str] = frozenset()
+
+    @property
+    def archived(self) -> bool:
+        """The room keeps a XEP-0313 archive."""
+        return "urn:xmpp:mam:2" in self.features
+
+    @property
+    def members_only(self) -> bool:
+        """Only members may enter."""
+        return "muc_membersonly" in self.features
+
+    @property
+    def password_protected(self) -> bool:
+        """Entering needs a password."""
+        return "muc_passwordprotected" in self.features
+
+
+@dataclass(frozen=True, slots=True)
+class Bookmark:
+    """A saved room (XEP-0402 PEP bookmark, or a converted XEP-0048 one).
+
+    Attributes:
+        room: The room's bare address.
+        name: A name for it.
+        nick: Our nick there (empty: the account's default).
+        password: The room's password, if it needs one.
+        autojoin: Join it on login.
+    """
+
+    room: Jid
+    name: str = ""
+    nick: str = ""
+    password: str = ""
+    autojoin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """An invitation to a room, direct (XEP-0249) or mediated by the room (XEP-0045).
+
+    Attributes:
+        room: The room's bare address.
+        inviter: Who invites (their real address as given).
+        reason: Their text.
+        password: The room's password, when they sent it.
+        mediated: True when the room forwarded it.
+    """
+
+    room: Jid
+    inviter: Jid
+    reason: str = ""
+    password: str = ""
+    mediated: bool = False
+
+
+class MembershipOutcome(enum.Enum):
+    """What came of asking a members-only room for membership (XEP-0045 7.10)."""
+
+    MEMBER = "member"  # the room registered us: we are a member now
+    PENDING = "pending"  # the room took the request; an admin has to approve it
+
+
+@dataclass(frozen=True, slots=True)
+class RoomSettings:
+    """A room as kept across restarts.
+
+    Attributes:
+        room: Its bare address.
+        nick: Our nick there.
+        password: Its password, if any.
+        name: A name for it.
+        autojoin: Join it on login (the user joined with "remember").
+        bookmarked: It is saved as a XEP-0402 bookmark on the server.
+        subject: The last subject seen.
+    """
+
+    room: Jid
+    nick: str
+    password: str = ""
+    name: str = ""
+    autojoin: bool = True
+    bookmarked: bool = False
+    subject: str = ""

@@ -1,4 +1,4 @@
-"""Stored 1:1 messages: dedupe, delivery states, the outbox, history pages.
+"""Stored messages: dedupe, delivery states, the outbox, history pages in time order.
 
 Owns the ``message``, ``conversation`` and ``content_item`` tables and the mapping
 between their rows and :class:`~siproxylin.domain.models.ChatMessage`.
@@ -24,8 +24,19 @@ STATE_CODE = {
     DeliveryState.ACKED: 2,
     DeliveryState.RECEIVED: 3,
     DeliveryState.FAILED: 4,
+    DeliveryState.DELIVERED: 5,
+    DeliveryState.DISPLAYED: 6,
 }
-KIND_CODE = {ChatKind.CHAT: 0, ChatKind.GROUPCHAT: 1}
+# Which states a new state may replace: delivery only ever moves forward.
+_MAY_BECOME = {
+    DeliveryState.SENT: (0,),
+    DeliveryState.ACKED: (0, 1, 4),
+    DeliveryState.DELIVERED: (0, 1, 2, 4),
+    DeliveryState.DISPLAYED: (0, 1, 2, 4, 5),
+    DeliveryState.FAILED: (0, 1, 2),
+    DeliveryState.PENDING: (1, 4),
+}
+KIND_CODE = {ChatKind.CHAT: 0, ChatKind.GROUPCHAT: 1, ChatKind.GROUPCHAT_PM: 2}
 CONTENT_MESSAGE = 1
 
 _DIRECTIONS = {code: value for value, code in DIRECTION_CODE.items()}
@@ -37,13 +48,16 @@ _NEWEST = 2**63 - 1
 
 COLUMNS = (
     "m.id, m.account_id, m.counterpart_id, m.counterpart_resource, m.our_resource,"
-    " m.direction, m.type, m.body, m.time, m.origin_id, m.stanza_id, m.state"
+    " m.direction, m.type, m.body, m.time, m.origin_id, m.stanza_id, m.state,"
+    " m.message_id, m.occupant_id, m.thread, m.reply_to, m.reply_to_jid, m.edited,"
+    " m.retracted, m.retracted_by"
 )
 
 _INSERT = (
     "INSERT INTO message (account_id, counterpart_id, counterpart_resource,"
     " our_resource, direction, type, body, time, local_time, origin_id, stanza_id,"
-    " message_id, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " message_id, state, occupant_id, thread, reply_to, reply_to_jid)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT DO NOTHING"
 )
 _INSERT_FTS = "INSERT INTO message_fts (rowid, body) VALUES (?, ?)"
@@ -76,6 +90,14 @@ def message_from_row(db: Database, row: Row) -> ChatMessage:
         origin_id,
         stanza_id,
         state,
+        message_id,
+        occupant_id,
+        thread,
+        reply_to,
+        reply_to_jid,
+        edited,
+        retracted,
+        retracted_by,
     ) = row
     return ChatMessage(
         id=row_id,
@@ -89,7 +111,21 @@ def message_from_row(db: Database, row: Row) -> ChatMessage:
         resource=our_resource if direction == _OUT else counterpart_resource,
         state=_STATES.get(state, DeliveryState.FAILED),
         kind=_KINDS.get(kind, ChatKind.CHAT),
+        message_id=message_id,
+        occupant_id=occupant_id,
+        thread=thread,
+        reply_to=reply_to,
+        reply_to_jid=reply_to_jid,
+        edited=bool(edited),
+        retracted=bool(retracted),
+        retracted_by=retracted_by,
     )
+
+
+def conversation_jid(message: ChatMessage) -> Jid:
+    """The address naming a message's conversation: the full occupant address for
+    a private message in a room, the bare address otherwise."""
+    return message.peer if message.kind is ChatKind.GROUPCHAT_PM else message.peer.bare
 
 
 def _clean(text: str) -> str:
@@ -125,13 +161,19 @@ class MessagesRepo:
             AccountNotFound: If the account does not exist.
         """
         db = self._db
-        peer = message.peer.bare
+        peer = conversation_jid(message)
         jid_id = db.jid_id(peer)
         direction = DIRECTION_CODE[message.direction]
         kind = KIND_CODE[message.kind]
         time_ms = to_ms(message.timestamp)
         local = now_ms()
-        texts = (message.body, message.origin_id, message.stanza_id, message.resource)
+        texts = (
+            message.body,
+            message.origin_id,
+            message.stanza_id,
+            message.resource,
+            message.message_id or message.origin_id,
+        )
         # No savepoint here (it would make FTS5 flush on every message): the
         # insert is the only statement expected to fail, and it comes first.
         with db.batch():
@@ -144,6 +186,7 @@ class MessagesRepo:
                     _clean(texts[1]),
                     _clean(texts[2]),
                     _clean(texts[3]),
+                    _clean(texts[4]),
                 )
                 cursor = self._insert(message, jid_id, time_ms, local, texts)
             if cursor.rowcount == 0:
@@ -171,6 +214,11 @@ class MessagesRepo:
             resource=texts[3],
             state=message.state,
             kind=message.kind,
+            message_id=texts[4],
+            occupant_id=message.occupant_id,
+            thread=message.thread,
+            reply_to=message.reply_to,
+            reply_to_jid=message.reply_to_jid,
         )
 
     def set_delivery_state(
@@ -179,8 +227,10 @@ class MessagesRepo:
         """Change an outgoing message's state; None when there is no such message."""
         if not origin_id:
             return None
+        allowed = ", ".join(str(code) for code in _MAY_BECOME.get(state, ()))
         cursor = self._db.write(
-            "UPDATE message SET state = ? WHERE account_id = ? AND direction = 1 AND origin_id = ?",
+            "UPDATE message SET state = ? WHERE account_id = ? AND direction = 1"
+            f" AND origin_id = ? AND state IN ({allowed})",
             (STATE_CODE[state], account, origin_id),
         )
         if cursor.rowcount == 0:
@@ -206,22 +256,35 @@ class MessagesRepo:
     def history(
         self, account: AccountId, peer: Jid, limit: int, before_id: int = 0
     ) -> list[ChatMessage]:
-        """The last ``limit`` messages with ``peer`` (older than ``before_id`` if set).
+        """The last ``limit`` messages with ``peer`` (older than message ``before_id`` if set).
+
+        Messages are ordered by their time (then storage order), so archive pages
+        fetched later still sort before the newer messages stored earlier.
 
         Returns:
-            Messages in storage order, oldest first.
+            Messages oldest first.
         """
-        jid_id = self._db.find_jid_id(peer)
+        db = self._db
+        jid_id = db.find_jid_id(peer)
         if jid_id is None or limit <= 0:
             return []
-        rows = self._db.read(
-            f"SELECT {COLUMNS} FROM message AS m"
-            " WHERE m.account_id = ? AND m.counterpart_id = ? AND m.id < ?"
-            " ORDER BY m.id DESC LIMIT ?",
-            (account, jid_id, before_id if before_id > 0 else _NEWEST, limit),
+        where = "m.account_id = ? AND m.counterpart_id = ?"
+        params: tuple[object, ...] = (account, jid_id)
+        if before_id > 0:
+            anchor = db.read_one("SELECT time FROM message WHERE id = ?", (before_id,))
+            if anchor is not None:
+                where += " AND (m.time < ? OR (m.time = ? AND m.id < ?))"
+                params += (anchor[0], anchor[0], before_id)
+            else:
+                where += " AND m.id < ?"
+                params += (before_id,)
+        rows = db.read(
+            f"SELECT {COLUMNS} FROM message AS m WHERE {where}"
+            " ORDER BY m.time DESC, m.id DESC LIMIT ?",
+            (*params, limit),
         )
         rows.reverse()
-        return [message_from_row(self._db, row) for row in rows]
+        return [message_from_row(db, row) for row in rows]
 
     def conversations(self, account: AccountId) -> list[Jid]:
         """Peers this account has conversations with, most recently active first."""
@@ -259,9 +322,9 @@ class MessagesRepo:
         jid_id: int,
         time_ms: int,
         local: int,
-        texts: tuple[str, str, str, str],
+        texts: tuple[str, str, str, str, str],
     ) -> sqlite3.Cursor:
-        body, origin_id, stanza_id, resource = texts
+        body, origin_id, stanza_id, resource, message_id = texts
         outgoing = message.direction is Direction.OUTGOING
         return self._db.write(
             _INSERT,
@@ -277,8 +340,12 @@ class MessagesRepo:
                 local,
                 origin_id,
                 stanza_id,
-                origin_id if outgoing else "",
+                message_id,
                 STATE_CODE[message.state],
+                message.occupant_id,
+                message.thread,
+                message.reply_to,
+                message.reply_to_jid,
             ),
         )
 

@@ -125,24 +125,36 @@ class MessageSearch:
         when it still exists, and up to ``after`` stored after it. When it was
         deleted, the messages around where it was.
         """
-        jid_id = self._db.find_jid_id(peer)
+        db = self._db
+        jid_id = db.find_jid_id(peer)
         if jid_id is None:
             return []
-        where = (
-            f"SELECT {COLUMNS} FROM message AS m WHERE m.account_id = ? AND m.counterpart_id = ?"
-        )
-        older = self._db.read(
-            f"{where} AND m.id < ? ORDER BY m.id DESC LIMIT ?",
-            (account, jid_id, message_id, max(before, 0)),
-        )
-        newer = self._db.read(
-            f"{where} AND m.id >= ? ORDER BY m.id LIMIT ?",
-            (account, jid_id, message_id, max(after, 0) + 1),
-        )
-        if newer and newer[0][0] != message_id:
-            del newer[after:]  # the message is gone: ``after`` newer ones only
+        where = f"SELECT {COLUMNS} FROM message AS m WHERE m.account_id = ? AND m.counterpart_id = ?"
+        anchor = db.read_one("SELECT time FROM message WHERE id = ?", (message_id,))
+        if anchor is None:
+            # The message is gone: around where its id would have been stored.
+            older = db.read(
+                f"{where} AND m.id < ? ORDER BY m.id DESC LIMIT ?",
+                (account, jid_id, message_id, max(before, 0)),
+            )
+            newer = db.read(
+                f"{where} AND m.id > ? ORDER BY m.id LIMIT ?",
+                (account, jid_id, message_id, max(after, 0)),
+            )
+        else:
+            time = anchor[0]
+            older = db.read(
+                f"{where} AND (m.time < ? OR (m.time = ? AND m.id < ?))"
+                " ORDER BY m.time DESC, m.id DESC LIMIT ?",
+                (account, jid_id, time, time, message_id, max(before, 0)),
+            )
+            newer = db.read(
+                f"{where} AND (m.time > ? OR (m.time = ? AND m.id >= ?))"
+                " ORDER BY m.time, m.id LIMIT ?",
+                (account, jid_id, time, time, message_id, max(after, 0) + 1),
+            )
         older.reverse()
-        return [message_from_row(self._db, row) for row in older + newer]
+        return [message_from_row(db, row) for row in older + newer]
 
     def index_ok(self) -> bool:
         """True when the index matches the stored messages exactly."""

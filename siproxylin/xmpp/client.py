@@ -28,6 +28,7 @@ from slixmpp.xmlstream.matcher.idsender import MatchIDSender
 
 from siproxylin import __version__
 from siproxylin.core.bus import EventBus
+from siproxylin.core.ports import ArchivePage
 from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.errors import FailureReason
 from siproxylin.domain.events import (
@@ -38,13 +39,30 @@ from siproxylin.domain.events import (
     StanzaRejected,
 )
 from siproxylin.domain.ids import Jid
-from siproxylin.domain.models import Availability
+from siproxylin.domain.models import (
+    Affiliation,
+    Availability,
+    Bookmark,
+    ChatKind,
+    ChatState,
+    MembershipOutcome,
+    OutgoingMessage,
+    Role,
+    RoomConfig,
+    RoomInfo,
+)
 from siproxylin.net.guard import LeakBlocked
 from siproxylin.net.network import AccountNetwork
 from siproxylin.net.proxy import ProxyAuthFailed, ProxyFailed
 from siproxylin.xmpp import outgoing
 from siproxylin.xmpp.connect import StreamClient
+from siproxylin.xmpp.mam import ArchiveQueries
+from siproxylin.xmpp.muc import FEATURES as MUC_FEATURES
+from siproxylin.xmpp.muc import RoomLink
+from siproxylin.xmpp.translate.blocking import translate_blocklist
+from siproxylin.xmpp.translate.mam import RESULT as MAM_RESULT
 from siproxylin.xmpp.translate.messages import translate_message
+from siproxylin.xmpp.translate.muc import is_muc_message, is_room_presence
 from siproxylin.xmpp.translate.presence import translate_presence
 from siproxylin.xmpp.translate.roster import translate_roster
 
@@ -55,6 +73,22 @@ _SHOW = {
     Availability.DND: "dnd",
 }
 CAPS_NODE = "urn:siproxylin:caps"
+# What we understand in messages (advertised through disco#info and the caps hash).
+FEATURES = (
+    "urn:xmpp:carbons:2",
+    "urn:xmpp:sid:0",
+    "urn:xmpp:receipts",
+    "urn:xmpp:chat-markers:0",
+    "http://jabber.org/protocol/chatstates",
+    "urn:xmpp:message-correct:0",
+    "urn:xmpp:reply:0",
+    "urn:xmpp:reactions:0",
+    "urn:xmpp:message-retract:1",
+    "urn:xmpp:message-retract:0",
+    "urn:xmpp:message-moderate:1",
+    "urn:xmpp:fallback:0",
+    "urn:xmpp:styling:0",
+)
 KEEPALIVE_INTERVAL = 60.0
 KEEPALIVE_TIMEOUT = 30.0
 
@@ -75,7 +109,13 @@ class XmppClient:
         self._own = config.jid
         self._keepalive: asyncio.Task[None] | None = None
         self.network = AccountNetwork(config.id, config.proxy)
+        # Rooms we are in -> our nick there; group chat from other rooms is ignored.
+        self._room_nicks: dict[Jid, str] = {}
         self._stream = StreamClient(config, password, self.network, self._on_attempt_failed)
+        self._muc = RoomLink(self._stream, self._account, self._publish, self.log, self._room_nicks)
+        self._archive = ArchiveQueries(
+            self._stream, self._account, lambda: self._own, lambda: self._room_nicks, self._publish
+        )
         self._setup()
 
     # --- XmppSession -----------------------------------------------------------------
@@ -122,16 +162,47 @@ class XmppClient:
             with contextlib.suppress(asyncio.CancelledError):
                 await filters
 
-    def send_chat(self, to: Jid, body: str, origin_id: str) -> None:
-        """Write a chat message to the stream and ask the server to acknowledge it."""
-        stanza = Message(self._stream, xml=outgoing.chat_message(to, body, origin_id))
-        stanza.send()
+    def send_message(self, message: OutgoingMessage) -> None:
+        """Write a message to the stream and ask the server to acknowledge it."""
+        self._send_xml(outgoing.chat_message(message))
         if "stream_management" in self._stream.features:
             # Queued behind the message (request_ack() would overtake it).
             RequestAck(self._stream).send()
         else:
             # Without XEP-0198 nothing will ever confirm it: what was written counts.
-            self._bus.publish(MessageAcked(self._account, origin_id))
+            self._bus.publish(MessageAcked(self._account, message.origin_id))
+
+    def send_reactions(
+        self, to: Jid, kind: ChatKind, target_id: str, emojis: tuple[str, ...]
+    ) -> None:
+        """Send our whole set of XEP-0444 reactions to a message."""
+        self._send_xml(outgoing.reactions(to, kind, target_id, emojis))
+
+    def send_retraction(self, to: Jid, kind: ChatKind, target_id: str, origin_id: str) -> None:
+        """Retract one of our messages (XEP-0424)."""
+        self._send_xml(outgoing.retraction(to, kind, target_id, origin_id))
+
+    def send_marker(self, to: Jid, kind: ChatKind, target_id: str, thread: str = "") -> None:
+        """Send a XEP-0333 displayed marker."""
+        self._send_xml(outgoing.displayed_marker(to, kind, target_id, thread))
+
+    def send_receipt(self, to: Jid, message_id: str) -> None:
+        """Confirm delivery of a message (XEP-0184)."""
+        self._send_xml(outgoing.receipt(to, message_id))
+
+    def send_chat_state(self, to: Jid, kind: ChatKind, state: ChatState) -> None:
+        """Send a XEP-0085 chat state notification."""
+        if not to.resource and to in self._room_nicks:
+            kind = ChatKind.GROUPCHAT  # the core may not know the address is a room
+        self._send_xml(outgoing.chat_state(to, kind, state))
+
+    def set_blocked(self, jids: tuple[Jid, ...], blocked: bool) -> None:
+        """Block or unblock addresses (XEP-0191); the server's push confirms it."""
+        iq = self._stream.Iq()
+        iq["type"] = "set"
+        iq.xml.append(outgoing.blocking(jids, blocked))
+        task = asyncio.ensure_future(iq.send(timeout=30))
+        task.add_done_callback(self._log_iq_failure)
 
     def add_contact(self, jid: Jid, name: str) -> None:
         """Add ``jid`` to the roster and ask to see its presence."""
@@ -152,6 +223,96 @@ class XmppClient:
             self._stream.send_presence(ptype="unavailable", pstatus=status or None)
             return
         self._stream.send_presence(pshow=_SHOW.get(availability), pstatus=status or None)
+
+    async def query_archive(
+        self,
+        archive: Jid | None = None,
+        *,
+        with_jid: Jid | None = None,
+        start: float | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        max_items: int = 50,
+    ) -> ArchivePage:
+        """Fetch one page of our own or a room's XEP-0313 archive (see ``xmpp.mam``)."""
+        return await self._archive.query(
+            archive, with_jid=with_jid, start=start, after=after, before=before, max_items=max_items
+        )
+
+    # --- group chats (see xmpp.muc) ----------------------------------------------------
+
+    async def room_info(self, room: Jid) -> RoomInfo:
+        """What a room says about itself (disco#info)."""
+        return await self._muc.room_info(room)
+
+    async def join_room(
+        self, room: Jid, nick: str, password: str = "", config: RoomConfig | None = None
+    ) -> None:
+        """Enter a room; ``RoomJoined`` or ``RoomJoinFailed`` follows."""
+        await self._muc.join(room, nick, password, config)
+
+    def leave_room(self, room: Jid, status: str = "") -> None:
+        """Leave a room; ``RoomLeft`` follows."""
+        self._muc.leave(room, status)
+
+    def change_nick(self, room: Jid, nick: str) -> None:
+        """Ask for another nick in a joined room."""
+        self._muc.change_nick(room, nick)
+
+    def set_subject(self, room: Jid, subject: str) -> None:
+        """Change a room's subject."""
+        self._muc.set_subject(room, subject)
+
+    def invite(self, room: Jid, invitee: Jid, reason: str = "", direct: bool = True) -> None:
+        """Invite someone to a room (XEP-0249 direct, or mediated by the room)."""
+        self._muc.invite(room, invitee, reason, direct)
+
+    def decline_invitation(self, room: Jid, inviter: Jid, reason: str = "") -> None:
+        """Decline a mediated invitation."""
+        self._muc.decline(room, inviter, reason)
+
+    async def set_role(self, room: Jid, nick: str, role: Role, reason: str = "") -> None:
+        """Change an occupant's role (``Role.NONE`` kicks)."""
+        await self._muc.set_role(room, nick, role, reason)
+
+    async def set_affiliation(
+        self, room: Jid, jid: Jid, affiliation: Affiliation, reason: str = ""
+    ) -> None:
+        """Change a user's affiliation (``Affiliation.OUTCAST`` bans)."""
+        await self._muc.set_affiliation(room, jid, affiliation, reason)
+
+    async def configure_room(self, room: Jid, config: RoomConfig | None) -> None:
+        """Apply a configuration to a room we own (None: the defaults)."""
+        await self._muc.configure(room, config)
+
+    async def request_membership(self, room: Jid, nick: str) -> MembershipOutcome:
+        """Register with a members-only room; says whether approval is pending."""
+        return await self._muc.request_membership(room, nick)
+
+    async def moderate(self, room: Jid, stanza_id: str, reason: str = "") -> None:
+        """Retract someone's message in a room we moderate (XEP-0425)."""
+        await self._muc.moderate(room, stanza_id, reason)
+
+    async def bookmarks(self) -> list[Bookmark]:
+        """Our XEP-0402 bookmarks."""
+        return await self._muc.bookmarks()
+
+    async def legacy_bookmarks(self) -> list[Bookmark]:
+        """Our XEP-0048 bookmarks in private XML storage."""
+        return await self._muc.legacy_bookmarks()
+
+    async def publish_bookmark(self, bookmark: Bookmark) -> None:
+        """Add or replace a XEP-0402 bookmark."""
+        await self._muc.publish_bookmark(bookmark)
+
+    async def retract_bookmark(self, room: Jid) -> None:
+        """Remove a XEP-0402 bookmark."""
+        await self._muc.retract_bookmark(room)
+
+    @property
+    def rooms(self) -> RoomLink:
+        """The rooms of this stream (for tests and diagnostics)."""
+        return self._muc
 
     # --- setup -----------------------------------------------------------------------
 
@@ -175,8 +336,10 @@ class XmppClient:
             stream.register_plugin("xep_0202")
         if privacy.send_idle:
             stream.register_plugin("xep_0319")
-        stream.plugin["xep_0030"].add_feature("urn:xmpp:carbons:2")
-        stream.plugin["xep_0030"].add_feature("urn:xmpp:sid:0")
+        for feature in FEATURES:
+            stream.plugin["xep_0030"].add_feature(feature)
+        for feature in MUC_FEATURES:
+            stream.plugin["xep_0030"].add_feature(feature)
         # slixmpp's own message paths ("IM" -> "message", "IMError" -> "message_error")
         # and XEP-0004's "message_form" event are not used: every message goes through
         # the handler below only, and each handler costs a match on every stanza.
@@ -190,6 +353,14 @@ class XmppClient:
                 "siproxylin presence", MatchXPath("{jabber:client}presence"), self._on_presence
             )
         )
+        for command in ("block", "unblock"):
+            stream.register_handler(
+                Callback(
+                    f"siproxylin {command} push",
+                    MatchXPath(f"{{jabber:client}}iq/{{urn:xmpp:blocking}}{command}"),
+                    self._on_blocking_push,
+                )
+            )
         _guard_handlers(stream)
         # Every <iq/> we send registers a handler for its reply, tried on every stanza
         # until the reply comes: guard those too (a flood of messages often arrives
@@ -222,6 +393,8 @@ class XmppClient:
         self._own = bound
         self._online = True
         self._start_keepalive()
+        self._muc.reset()  # a new stream is in no room; the core rejoins
+        self._muc.start()
         self._bus.publish(SessionStarted(self._account, bound, resumed=False))
         stream = self._stream
         # The roster request and carbons go first and the initial presence right
@@ -229,7 +402,11 @@ class XmppClient:
         # stanzas in order, so the roster comes back (RFC 6121 2.2) and carbons are
         # on before the presences and offline messages that the initial presence
         # releases, one round trip sooner.
-        replies = (stream.get_roster(timeout=30), self._enable_carbons())
+        replies = (
+            stream.get_roster(timeout=30),
+            self._enable_carbons(),
+            self._request_blocklist(),
+        )
         # Compute our XEP-0115 hash before the first presence carries it.
         await stream.plugin["xep_0115"].update_caps(stream.boundjid, broadcast=False)
         stream.send_presence()
@@ -242,6 +419,7 @@ class XmppClient:
     def _on_session_resumed(self, _event: Any) -> None:
         self._online = True
         self._start_keepalive()
+        self._muc.start()
         self.log.info("stream resumed")
         self._bus.publish(SessionStarted(self._account, self._own, resumed=True))
 
@@ -252,6 +430,7 @@ class XmppClient:
             self._fail(FailureReason.TLS, f"certificate not accepted: {_short(reason)}")
         self._online = False
         self._stop_keepalive()
+        self._muc.stop()
         smacks = self._stream.plugin["xep_0198"]
         failure = self._reason or FailureReason.NETWORK
         detail = self._detail or (str(reason) if reason else "connection closed")
@@ -301,9 +480,27 @@ class XmppClient:
             self._bus.publish(MessageAcked(self._account, xml.get("id", "")))
 
     def _on_message(self, stanza: Any) -> None:
-        self._publish(translate_message(stanza.xml, self._account, self._own, time.time()))
+        # Archive results (often thousands in a row) go to the query they answer.
+        result = stanza.xml.find(MAM_RESULT)
+        if result is not None:
+            self._archive.on_result(stanza.xml, result)
+            return
+        xml = stanza.xml
+        if xml.get("type") == "groupchat":
+            self._muc.touch(xml.get("from", ""))
+        # Subjects, room notices, invitations, bookmark notifications (cheap test first).
+        if is_muc_message(xml) and self._muc.on_message(xml, self._own):
+            return
+        self._publish(
+            translate_message(
+                stanza.xml, self._account, self._own, time.time(), self._room_nicks
+            )
+        )
 
     def _on_presence(self, stanza: Any) -> None:
+        if is_room_presence(stanza.xml, self._muc.present):
+            self._muc.on_presence(stanza.xml)
+            return
         self._publish(translate_presence(stanza.xml, self._account, self._own))
 
     # --- internals -------------------------------------------------------------------
@@ -315,6 +512,16 @@ class XmppClient:
             self.log.warning("dropped stanza from %r: %s", event.sender[:200], event.why)
         self._bus.publish(event)
 
+    def _send_xml(self, xml: ET.Element) -> None:
+        Message(self._stream, xml=xml).send()
+
+    def _log_iq_failure(self, task: asyncio.Future[Any]) -> None:
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            self.log.warning("request failed: %s", _short(error))
+
     def _fail(self, reason: FailureReason, detail: str) -> None:
         # Within one attempt a fatal reason (auth, TLS) is never overwritten by
         # the network error that follows it.
@@ -322,6 +529,25 @@ class XmppClient:
             return
         self._reason, self._detail = reason, detail
         self.log.info("%s: %s", reason.value, detail)
+
+    def _request_blocklist(self) -> asyncio.Future[Any]:
+        iq = self._stream.Iq()
+        iq["type"] = "get"
+        iq.xml.append(outgoing.blocklist_query())
+        reply: asyncio.Future[Any] = iq.send(timeout=15, callback=self._on_blocklist)
+        return reply
+
+    def _on_blocklist(self, iq: Any) -> None:
+        self._publish(translate_blocklist(iq.xml, self._account, self._own))
+
+    def _on_blocking_push(self, iq: Any) -> None:
+        xml: ET.Element = iq.xml
+        if xml.get("type") != "set":
+            return
+        event = translate_blocklist(xml, self._account, self._own)
+        self._publish(event)
+        if event is not None and not isinstance(event, StanzaRejected):
+            iq.reply().send()
 
     def _enable_carbons(self) -> asyncio.Future[Any]:
         iq = self._stream.Iq()

@@ -20,7 +20,9 @@ from siproxylin.core.services.search import SearchService
 from siproxylin.domain.ids import AccountId
 from siproxylin.store.accounts import AccountsRepo
 from siproxylin.store.db import Database
+from siproxylin.store.message_features import MessageFeatures
 from siproxylin.store.messages import MessagesRepo
+from siproxylin.store.read_state import ReadState
 from siproxylin.store.roster import RosterStore
 from siproxylin.store.search import MessageSearch
 from siproxylin.store.secrets import MemorySecretStore as StoreSecrets
@@ -64,7 +66,7 @@ def make_store_core(path: Path) -> StoreCore:
     accounts = AccountManager(
         AccountsRepo(db, StoreSecrets()), MemorySecretStore(), factory, bus, decisions, 5.0
     )
-    chat = ChatService(bus, accounts, MessagesRepo(db))
+    chat = ChatService(bus, accounts, MessagesRepo(db), MessageFeatures(db), ReadState(db))
     roster = RosterService(bus, accounts, RosterStore(db), decisions)
     search = SearchService(accounts, MessageSearch(db))
     return StoreCore(db, bus, decisions, accounts, chat, roster, search, factory)

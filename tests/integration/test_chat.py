@@ -21,6 +21,7 @@ from siproxylin.domain.models import (
     DecisionKind,
     DeliveryState,
     Direction,
+    OutgoingMessage,
     Subscription,
 )
 from tests.integration.harness import Client, start_client
@@ -158,7 +159,9 @@ async def test_carbons_between_two_resources(prosody: ProsodyServer, tmp_path: P
         # Alice answers the laptop's full address: the phone gets a received carbon.
         stream = alice.app.accounts.xmpp(alice.account)
         assert stream is not None
-        stream.send_chat(Jid.parse(f"{b_jid}/laptop"), "to the laptop", "carbon-test-1")
+        stream.send_message(
+            OutgoingMessage(Jid.parse(f"{b_jid}/laptop"), "to the laptop", "carbon-test-1")
+        )
         await bob_laptop.log.wait(MessageStored, lambda e: e.message.body == "to the laptop")
         copy = await bob_phone.log.wait(MessageStored, lambda e: e.message.body == "to the laptop")
         assert copy.message.direction is Direction.INCOMING

@@ -152,6 +152,11 @@ class RosterService:
     def _on_account_removed(self, event: AccountRemoved) -> None:
         self._presence.pop(event.account, None)
 
+    def shares_presence_with(self, account: AccountId, jid: Jid) -> bool:
+        """True when ``jid`` may see our presence (subscription from or both)."""
+        item = self._item(account, jid.bare)
+        return item is not None and item.subscription in (Subscription.FROM, Subscription.BOTH)
+
     # --- internals -----------------------------------------------------------------
 
     def _online(self, account: AccountId) -> XmppSession:

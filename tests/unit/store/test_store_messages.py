@@ -169,7 +169,9 @@ def test_fields_roundtrip(messages: MessagesRepo, make_message: MakeMessage) -> 
         stored = messages.add_message(original)
         assert stored is not None
         assert messages.get_message(original.account, stored.id) == stored
-        assert stored == dataclasses.replace(original, id=stored.id)
+        # The stanza id defaults to the origin-id (ours are the same).
+        expected = dataclasses.replace(original, id=stored.id, message_id=original.origin_id)
+        assert stored == expected
 
 
 @pytest.mark.parametrize(
