@@ -27,7 +27,9 @@ def create_main_window(services: GuiServices) -> MainWindow:
     contacts = ContactsPresenter(
         ContactTreeModel(), services.accounts, services.roster, services.chat
     )
-    chat = ChatPresenter(services.chat, services.roster, search=services.search)
+    chat = ChatPresenter(
+        services.chat, services.roster, search=services.search, accounts=services.accounts
+    )
     decisions = DecisionsPresenter(services.decisions)
     for presenter in (contacts, chat, decisions):
         presenter.register(bridge)

@@ -106,4 +106,5 @@ def room_samples(now: float | None = None) -> list[ChatMessage]:
             reply_to_jid="Juliet",
         ),
         msg(5, IN, "Romeo", "/me sighs"),
+        msg(6, IN, "Tybalt", "", retracted=True, retracted_by="Escalus"),
     ]

@@ -149,8 +149,13 @@ def test_a_stranger_who_writes_appears_under_the_account_with_unread_count(
     assert not eve.in_roster
     assert gui.names(account) == ["eve@evil.example (2)"]
     gui.chat.open(account, Jid.parse("eve@evil.example"))
+    gui.bridge.flush()
+    assert gui.names(account) == ["eve@evil.example (2)"]  # opened, but the window is not active
+    gui.chat.set_visible(True)
+    gui.bridge.flush()
     assert gui.names(account) == ["eve@evil.example"]
     assert gui.chat.model.rowCount() == 2
+    assert core.chat.unread_count(account, Jid.parse("eve@evil.example")) == 0
 
 
 def test_chat_shows_history_incoming_and_the_delivery_state_of_sent_messages(
@@ -197,6 +202,7 @@ def test_a_flood_of_ten_thousand_messages_is_one_model_update(
     xmpp.receive_roster(roster_item("bob@x.org", "Bob"), roster_item("carol@x.org", "Carol"))
     gui.bridge.flush()
     gui.chat.open(account, BOB)
+    gui.chat.set_visible(True)
     chat_changes: list[str] = []
     tree_changes: list[str] = []
     model = gui.chat.model
@@ -217,8 +223,12 @@ def test_a_flood_of_ten_thousand_messages_is_one_model_update(
     assert chat_changes == ["reset"]  # 10,000 > the model's row limit: one reset
     assert model.rowCount() == model.limit
     assert model.message(model.rowCount() - 1).body == "bob 9999"
-    assert tree_changes == ["data"]  # Carol's unread count, once
+    assert tree_changes == ["data"]  # both unread counts, once
+    # Bob's conversation is in front of the user: read, which the next turn shows
+    assert gui.names(account) == ["Bob (10000)", "Carol (10000)"]
+    gui.bridge.flush()
     assert gui.names(account) == ["Bob", "Carol (10000)"]
+    assert tree_changes == ["data", "data"]
 
 
 def test_five_hundred_presences_are_one_tree_update(

@@ -1,4 +1,4 @@
-"""ChatPresenter: the open conversation, its message model, its header and sending.
+"""ChatPresenter: the open conversation, its message model, its header and what the user does.
 
 Owns which conversation is open, loads its history into one
 ``MessageListModel`` (reset on every switch), routes ``MessageStored`` batches
@@ -7,19 +7,28 @@ header, and sends through ``ChatService`` (which stores first; the row appears
 when the stored event comes back). ``open_at`` shows the messages around one
 message (a search hit) and asks the view to scroll to it; until the newest
 messages are loaded again (opening the conversation, or sending), new messages of
-that conversation are not appended after the gap. No widgets: a QObject only for
-its signals. Imports ``domain``, ``core`` and ``gui.models``.
+that conversation are not appended after the gap.
+
+It also owns the composer's mode: a reply to a message or the correction of our
+last one (``compose_changed``), the message actions (retract, react), and the
+read position: while the conversation is shown in the active window
+(``set_visible``) its newest messages are marked read in the core, which keeps
+the unread counts. Typing notifications live in ``typing``. No widgets: a
+QObject only for its signals. Imports ``domain``, ``core`` and ``gui``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 
 from PySide6.QtCore import QObject, Signal
 
+from siproxylin.core.accounts import AccountManager
 from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.roster import RosterService
 from siproxylin.core.services.search import SearchService
+from siproxylin.domain.errors import AccountNotFound
 from siproxylin.domain.events import (
     AccountRemoved,
     MessageStored,
@@ -27,9 +36,10 @@ from siproxylin.domain.events import (
     RosterChanged,
 )
 from siproxylin.domain.ids import AccountId, Jid
-from siproxylin.domain.models import Availability, ChatMessage
+from siproxylin.domain.models import Availability, ChatKind, ChatMessage, Direction
 from siproxylin.gui.bridge import EventBridge
 from siproxylin.gui.models.messages import MessageListModel
+from siproxylin.gui.presenters.typing import TypingPresenter
 
 Conversation = tuple[AccountId, Jid]
 
@@ -43,6 +53,7 @@ class ChatPresenter(QObject):
     conversation_changed = Signal()  # another conversation was opened, or it was closed
     peer_changed = Signal()  # the peer's name or presence changed
     focus_requested = Signal(int)  # scroll to and highlight this message id (open_at)
+    compose_changed = Signal()  # the reply target or the message being corrected changed
 
     def __init__(
         self,
@@ -51,17 +62,24 @@ class ChatPresenter(QObject):
         parent: QObject | None = None,
         *,
         search: SearchService | None = None,
+        accounts: AccountManager | None = None,
     ) -> None:
         super().__init__(parent)
         self._chat = chat
         self._roster = roster
         self._search = search
+        self._accounts = accounts
         self.model = MessageListModel(self)
+        self.typing = TypingPresenter(chat, self)
         self._conversation: Conversation | None = None
+        self._kind = ChatKind.CHAT
         self._latest = True  # the model ends with the newest stored message
+        self._visible = False  # the conversation is on screen in the active window
         self._name = ""
         self._availability = Availability.OFFLINE
         self._status = ""
+        self._reply_to: ChatMessage | None = None
+        self._editing: ChatMessage | None = None
 
     def register(self, bridge: EventBridge) -> None:
         """Subscribe the handlers to the bridge."""
@@ -69,6 +87,7 @@ class ChatPresenter(QObject):
         bridge.register(PresenceChanged, self._on_presence_changed)
         bridge.register(RosterChanged, self._on_roster_changed)
         bridge.register(AccountRemoved, self._on_account_removed)
+        self.typing.register(bridge)
 
     # --- state for the view ------------------------------------------------------
 
@@ -97,13 +116,42 @@ class ChatPresenter(QObject):
         """The peer's status text."""
         return self._status
 
+    @property
+    def kind(self) -> ChatKind:
+        """What kind of conversation is open."""
+        return self._kind
+
+    @property
+    def reply_to(self) -> ChatMessage | None:
+        """The message the next one answers, if the user chose Reply."""
+        return self._reply_to
+
+    @property
+    def editing(self) -> ChatMessage | None:
+        """Our message the composer corrects, if the user chose Correct."""
+        return self._editing
+
+    def can_correct(self, message: ChatMessage) -> bool:
+        """True when ``message`` is our last one and may be corrected."""
+        return self._chat.can_correct(message)
+
+    def author(self, message: ChatMessage) -> str:
+        """Who wrote ``message``, as shown."""
+        return self.model.author(message)
+
     # --- commands ----------------------------------------------------------------
 
-    def open(self, account: AccountId, peer: Jid) -> None:
-        """Show the conversation with ``peer``: its history and the peer's state."""
-        peer = peer.bare
+    def open(self, account: AccountId, peer: Jid, kind: ChatKind = ChatKind.CHAT) -> None:
+        """Show the conversation with ``peer``: its history and the peer's state.
+
+        ``peer`` is a bare address, except ``room/nick`` for a private message in a
+        room (``kind`` GROUPCHAT_PM).
+        """
+        if kind is not ChatKind.GROUPCHAT_PM:
+            peer = peer.bare
         if self._conversation == (account, peer) and self._latest:
             return
+        self._kind = kind
         self._show(account, peer, self._chat.history(account, peer, HISTORY_LIMIT), latest=True)
 
     def open_at(self, account: AccountId, peer: Jid, message_id: int) -> None:
@@ -124,6 +172,7 @@ class ChatPresenter(QObject):
         else:
             around = self._search.history_around(account, peer, message_id, AROUND, AROUND + 1)
             latest = sum(1 for message in around if message.id > message_id) <= AROUND
+            self._kind = around[-1].kind if around else ChatKind.CHAT
             self._show(account, peer, around if latest else around[:-1], latest=latest)
         if self.model.row_of(message_id) is not None:
             self.focus_requested.emit(message_id)
@@ -136,21 +185,104 @@ class ChatPresenter(QObject):
         self._latest = True
         self.model.clear()
         self._name, self._availability, self._status = "", Availability.OFFLINE, ""
+        self.typing.set_conversation(None)
+        self.cancel_compose()
         self.conversation_changed.emit()
 
     def send(self, body: str) -> ChatMessage | None:
         """Send ``body`` (stripped) in the open conversation; None if there is no text.
 
+        While a message is being corrected, ``body`` replaces its text instead; while
+        replying, the new message answers ``reply_to``. A ``/me`` text is sent as is.
+
         Raises:
             AccountNotFound: The account was removed meanwhile.
+            NotConnected: A correction needs the account online.
+            ValueError: The corrected message is no longer our last one.
         """
         text = body.strip()
         if self._conversation is None or not text:
             return None
         account, peer = self._conversation
+        if self._editing is not None:
+            corrected = self._chat.correct_message(account, self._editing.id, text)
+            self.typing.message_sent()
+            self.cancel_compose()
+            return corrected
         if not self._latest:  # what is sent shows after the newest messages
-            self.open(account, peer)
-        return self._chat.send_message(account, peer, text)
+            self.open(account, peer, self._kind)
+        sent = self._chat.send_message(account, peer, text, self._kind, reply_to=self._reply_to)
+        self.typing.message_sent()
+        self.cancel_compose()
+        return sent
+
+    def start_reply(self, message: ChatMessage) -> None:
+        """The next message answers ``message``."""
+        self._editing = None
+        self._reply_to = message
+        self.compose_changed.emit()
+
+    def start_correction(self, message: ChatMessage) -> bool:
+        """Correct ``message`` with the composer's next text; False if it may not be."""
+        if not self._chat.can_correct(message):
+            return False
+        self._reply_to = None
+        self._editing = message
+        self.compose_changed.emit()
+        return True
+
+    def correct_last(self) -> ChatMessage | None:
+        """Start correcting our last message in the loaded rows, if it may be."""
+        for message in reversed(self.model.messages()):
+            if message.direction is Direction.OUTGOING:
+                return message if self.start_correction(message) else None
+        return None
+
+    def cancel_compose(self) -> None:
+        """Neither reply nor correct any more."""
+        if self._reply_to is None and self._editing is None:
+            return
+        self._reply_to = self._editing = None
+        self.compose_changed.emit()
+
+    def retract(self, message: ChatMessage) -> ChatMessage:
+        """Retract our ``message`` for everyone.
+
+        Raises:
+            NotConnected: The account is offline.
+            ValueError: It is not ours, or already retracted.
+        """
+        if self._editing is not None and self._editing.id == message.id:
+            self.cancel_compose()
+        return self._chat.retract_message(message.account, message.id)
+
+    def toggle_reaction(self, message_id: int, emoji: str) -> ChatMessage | None:
+        """Add or take away our ``emoji`` on a loaded message.
+
+        Raises:
+            NotConnected: The account is offline.
+        """
+        row = self.model.row_of(message_id)
+        if row is None:
+            return None
+        message = self.model.message(row)
+        return self._chat.toggle_reaction(message.account, message.id, emoji)
+
+    def show_message(self, message_id: int) -> None:
+        """Scroll to and highlight a loaded message (the one a reply answers)."""
+        if self.model.row_of(message_id) is not None:
+            self.focus_requested.emit(message_id)
+
+    def text_edited(self, text: str) -> None:
+        """The user typed in the composer (typing notifications)."""
+        self.typing.text_edited(text)
+
+    def set_visible(self, visible: bool) -> None:
+        """Whether the conversation is on screen in the active window."""
+        if visible == self._visible:
+            return
+        self._visible = visible
+        self._mark_read()
 
     # --- handlers ----------------------------------------------------------------
 
@@ -161,8 +293,19 @@ class ChatPresenter(QObject):
         mine = [e for e in events if e.account == account and e.message.peer == peer]
         if not self._latest:  # no new rows after a gap; loaded rows still update
             mine = [e for e in mine if not e.new or self.model.row_of(e.message.id) is not None]
-        if mine:
-            self.model.apply(mine)
+        if not mine:
+            return
+        self.model.apply(mine)
+        for event in mine:
+            current = event.message
+            if self._editing is not None and self._editing.id == current.id:
+                self._editing = current
+                if current.retracted:
+                    self.cancel_compose()
+            if self._reply_to is not None and self._reply_to.id == current.id:
+                self._reply_to = current
+        if any(e.new and e.message.direction is Direction.INCOMING for e in mine):
+            self._mark_read()
 
     def _on_presence_changed(self, events: Sequence[PresenceChanged]) -> None:
         if self._conversation is None:
@@ -182,6 +325,8 @@ class ChatPresenter(QObject):
             name = self._roster_name(account, peer)
             if name != self._name:
                 self._name = name
+                self.model.set_names(name, self.model.own_name)
+                self.typing.set_conversation(self._conversation, name)
                 self.peer_changed.emit()
 
     def _on_account_removed(self, events: Sequence[AccountRemoved]) -> None:
@@ -193,13 +338,35 @@ class ChatPresenter(QObject):
     def _show(
         self, account: AccountId, peer: Jid, messages: list[ChatMessage], *, latest: bool
     ) -> None:
+        if self._conversation != (account, peer):
+            self.cancel_compose()
         self._conversation = (account, peer)
         self._latest = latest
-        self.model.set_messages(messages)
         self._name = self._roster_name(account, peer)
+        self.model.set_names(self._name, self._own_name(account))
+        self.model.set_messages(messages)
+        self.typing.set_conversation((account, peer), self._name)
         self._availability, self._status = self._roster.availability(account, peer)
         self.conversation_changed.emit()
         self.peer_changed.emit()
+        self._mark_read()
+
+    def _mark_read(self) -> None:
+        """Tell the core the user saw the newest messages, when they are on screen."""
+        if self._conversation is None or not self._visible or not self._latest:
+            return
+        account, peer = self._conversation
+        with suppress(AccountNotFound):  # removed meanwhile; AccountRemoved closes it
+            self._chat.mark_read(account, peer)
+
+    def _own_name(self, account: AccountId) -> str:
+        if self._accounts is None:
+            return ""
+        try:
+            jid = self._accounts.config(account).jid
+        except AccountNotFound:
+            return ""
+        return jid.local or str(jid)
 
     def _roster_name(self, account: AccountId, peer: Jid) -> str:
         item = next((i for i in self._roster.roster(account) if i.jid == peer), None)

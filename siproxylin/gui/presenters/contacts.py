@@ -2,8 +2,9 @@
 
 Owns the mapping from batches of core events to ``ContactTreeModel`` changes:
 account rows with their state text and proxy, roster contacts, presence dots, "not in
-roster" entries for strangers who wrote to us, and unread counts for
-conversations that are not open. An account it has not seen yet (the core
+roster" entries for strangers who wrote to us, and unread counts as the core keeps
+them (``unread_counts`` on load, ``UnreadChanged`` after), so they survive
+restarts and follow reads on other devices. An account it has not seen yet (the core
 loaded it before the window existed) is read in whole from the services.
 Each batch ends in at most one model update per account. No widgets; imports
 ``domain``, ``core`` and ``gui.models``.
@@ -28,9 +29,10 @@ from siproxylin.domain.events import (
     MessageStored,
     PresenceChanged,
     RosterChanged,
+    UnreadChanged,
 )
 from siproxylin.domain.ids import AccountId, Jid
-from siproxylin.domain.models import Availability, Direction, RosterItem
+from siproxylin.domain.models import Availability, ChatKind, RosterItem
 from siproxylin.gui.bridge import EventBridge
 from siproxylin.gui.models.contact_entries import AccountEntry, ContactEntry
 from siproxylin.gui.models.contacts import ContactTreeModel
@@ -65,6 +67,7 @@ class ContactsPresenter:
         bridge.register(RosterChanged, self._on_roster_changed)
         bridge.register(PresenceChanged, self._on_presence_changed)
         bridge.register(MessageStored, self._on_message_stored)
+        bridge.register(UnreadChanged, self._on_unread_changed)
 
     def load(self) -> None:
         """Show every account the core already has."""
@@ -73,14 +76,8 @@ class ContactsPresenter:
                 self._add_account(config)
 
     def set_active(self, conversation: Conversation | None) -> None:
-        """The conversation on screen: its messages count as read."""
+        """The conversation on screen (the chat presenter marks it read in the core)."""
         self._active = conversation
-        if conversation is None:
-            return
-        account, jid = conversation
-        entry = self.model.contact(account, jid)
-        if entry is not None and entry.unread:
-            self.model.update_contacts(account, [replace(entry, unread=0)])
 
     def forget(self, account: AccountId, jid: Jid) -> None:
         """Drop a contact's row (someone not in the roster whom the user hid)."""
@@ -157,27 +154,37 @@ class ContactsPresenter:
             self.model.update_contacts(account, entries)
 
     def _on_message_stored(self, events: Sequence[MessageStored]) -> None:
-        counts: dict[Conversation, int] = {}
-        active = self._active
+        """Someone not in the roster who writes to us gets a row."""
+        strangers: dict[AccountId, dict[Jid, None]] = {}
         for event in events:
-            if not event.new:
-                continue
             message = event.message
-            key = (event.account, message.peer)
-            unread = message.direction is Direction.INCOMING and key != active
-            counts[key] = counts.get(key, 0) + unread
-        per_account: dict[AccountId, list[ContactEntry]] = {}
-        for (account, peer), count in counts.items():
-            entry = self.model.contact(account, peer)
-            if entry is None:
-                if self.model.account_entry(account) is None:
-                    continue
-                entry = ContactEntry(peer, in_roster=False)
-            elif not count:
+            if not event.new or message.kind is not ChatKind.CHAT:
                 continue
-            per_account.setdefault(account, []).append(replace(entry, unread=entry.unread + count))
-        for account, entries in per_account.items():
+            if self.model.contact(event.account, message.peer) is None:
+                strangers.setdefault(event.account, {})[message.peer] = None
+        for account, peers in strangers.items():
+            if self.model.account_entry(account) is None:
+                continue
+            unread = self._unread_counts(account)
+            entries = [
+                ContactEntry(peer, in_roster=False, unread=unread.get(peer, 0)) for peer in peers
+            ]
             self.model.update_contacts(account, entries)
+
+    def _on_unread_changed(self, events: Sequence[UnreadChanged]) -> None:
+        latest: dict[AccountId, dict[Jid, int]] = {}
+        for event in events:
+            latest.setdefault(event.account, {})[event.peer] = event.count
+        for account, counts in latest.items():
+            if self.model.account_entry(account) is None:
+                continue
+            entries: list[ContactEntry] = []
+            for peer, count in counts.items():
+                entry = self.model.contact(account, peer)
+                if entry is not None and entry.unread != count:
+                    entries.append(replace(entry, unread=count))
+            if entries:
+                self.model.update_contacts(account, entries)
 
     # --- internals ---------------------------------------------------------------
 
@@ -201,14 +208,24 @@ class ContactsPresenter:
         self.model.upsert_account(
             AccountEntry(account, config.jid, status, config.enabled, config.proxy)
         )
-        entries = [self._entry_for(account, item) for item in self._roster.roster(account)]
+        unread = self._unread_counts(account)
+        entries = [
+            replace(self._entry_for(account, item), unread=unread.get(item.jid, 0))
+            for item in self._roster.roster(account)
+        ]
         known = {entry.jid for entry in entries}
         entries.extend(
-            ContactEntry(peer, in_roster=False)
+            ContactEntry(peer, in_roster=False, unread=unread.get(peer, 0))
             for peer in self._chat.conversations(account)
-            if peer not in known and peer != config.jid
+            if peer not in known and peer != config.jid and peer.is_bare
         )
         self.model.update_contacts(account, entries)
+
+    def _unread_counts(self, account: AccountId) -> dict[Jid, int]:
+        try:
+            return self._chat.unread_counts(account)
+        except AccountNotFound:
+            return {}
 
     def _entry_for(self, account: AccountId, item: RosterItem) -> ContactEntry:
         current = self.model.contact(account, item.jid)

@@ -1,17 +1,20 @@
-"""ChatView: the right-hand pane: peer header, message list and composer.
+"""ChatView: the right-hand pane: peer header, message list, typing line and composer.
 
 Owns the widgets of one conversation; the state (which conversation, its rows,
-the peer's presence) lives in ``ChatPresenter``. Sending goes through the
-presenter, which stores the message first: the row appears when the core says
-it is stored. Qt widgets, ``gui.presenters`` and ``gui.labels``.
+the peer's presence, reply or correction, who is typing) lives in
+``ChatPresenter``. Sending goes through the presenter, which stores the message
+first: the row appears when the core says it is stored. Tells the presenter
+whether the conversation is in front of the user (shown in the active window),
+which is when messages count as read. Qt widgets, ``gui.presenters`` and
+``gui.labels``.
 """
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QFont, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -26,8 +29,10 @@ from PySide6.QtWidgets import (
 from siproxylin.domain.errors import SiproxylinError
 from siproxylin.gui import icons, labels
 from siproxylin.gui.presenters.chat import ChatPresenter
+from siproxylin.gui.views.compose_bar import ComposeBar
 from siproxylin.gui.views.composer import Composer
 from siproxylin.gui.views.message_delegate import MessageDelegate
+from siproxylin.gui.views.message_menu import MessageMenu
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +48,25 @@ class ChatView(QWidget):
         super().__init__(parent)
         self._presenter = presenter
         self._stick_to_bottom = True
+        self._watched: QWidget | None = None  # the window whose activation we follow
         self._build()
+        self.menu = MessageMenu(presenter, self.messages, self.delegate)
+        self.menu.failed.connect(self._show_error)
+        self.menu.compose_requested.connect(self.composer.setFocus)
         presenter.conversation_changed.connect(self._on_conversation_changed)
         presenter.peer_changed.connect(self._on_peer_changed)
+        presenter.compose_changed.connect(self._on_compose_changed)
+        presenter.typing.changed.connect(self._on_typing_changed)
         model = presenter.model
         model.rowsAboutToBeInserted.connect(self._on_rows_about_to_be_inserted)
         model.rowsInserted.connect(self._on_rows_inserted)
         model.modelReset.connect(self._on_model_reset)
+        model.dataChanged.connect(self._on_data_changed)
         self.composer.submitted.connect(self._on_send_requested)
+        self.composer.edit_last_requested.connect(self._on_edit_last_requested)
+        self.composer.cancel_requested.connect(presenter.cancel_compose)
+        self.composer.edited.connect(presenter.text_edited)
+        self.compose_bar.cancelled.connect(presenter.cancel_compose)
         self.send_button.clicked.connect(self._on_send_requested)
         self._on_conversation_changed()
 
@@ -71,6 +87,14 @@ class ChatView(QWidget):
         self.messages.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.messages.setUniformItemSizes(False)
         layout.addWidget(self.messages, 1)
+        self.typing_label = QLabel(self)
+        self.typing_label.setObjectName("typingLabel")
+        self.typing_label.setStyleSheet("color: palette(placeholder-text); padding-left: 12px;")
+        small = QFont(self.typing_label.font())
+        small.setItalic(True)
+        self.typing_label.setFont(small)
+        self.typing_label.setFixedHeight(self.typing_label.fontMetrics().height() + 4)
+        layout.addWidget(self.typing_label)
         layout.addWidget(self._build_composer())
 
     def _build_header(self) -> QWidget:
@@ -103,6 +127,8 @@ class ChatView(QWidget):
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         column.addWidget(self.error_label)
+        self.compose_bar = ComposeBar(box)
+        column.addWidget(self.compose_bar)
         row = QHBoxLayout()
         self.composer = Composer(box)
         self.send_button = QPushButton("Send", box)
@@ -120,6 +146,7 @@ class ChatView(QWidget):
         self.send_button.setEnabled(is_open)
         self.error_label.hide()
         self._on_peer_changed()
+        self._on_typing_changed()
         if is_open:
             self.composer.setFocus()
 
@@ -146,16 +173,76 @@ class ChatView(QWidget):
         body = self.composer.toPlainText()
         if not body.strip():
             return
+        editing = self._presenter.editing is not None
         try:
             sent = self._presenter.send(body)
-        except SiproxylinError as error:
-            self.error_label.setText(f"Not sent: {error}")
-            self.error_label.show()
+        except (SiproxylinError, ValueError) as error:
+            self._show_error(f"Not corrected: {error}" if editing else f"Not sent: {error}")
             return
         if sent is not None:
             self.error_label.hide()
             self.composer.clear()
-            self._stick_to_bottom = True
+            self._stick_to_bottom = not editing
+
+    def _show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.show()
+
+    def _on_edit_last_requested(self) -> None:
+        if self._presenter.correct_last() is None:
+            self._show_error("There is no message of yours to correct.")
+
+    def _on_compose_changed(self) -> None:
+        presenter = self._presenter
+        editing, reply_to = presenter.editing, presenter.reply_to
+        if editing is not None:
+            self.compose_bar.show_editing(editing.body)
+            if self.composer.toPlainText() != editing.body:
+                self.composer.set_text(editing.body)
+        elif reply_to is not None:
+            self.compose_bar.show_reply(presenter.author(reply_to), reply_to.body)
+        else:
+            if self.compose_bar.isVisible() and self.compose_bar.label.text().startswith("✎"):
+                self.composer.clear()  # a cancelled correction leaves nothing behind
+            self.compose_bar.hide()
+        self.error_label.hide()
+
+    def _on_typing_changed(self) -> None:
+        self.typing_label.setText(self._presenter.typing.text)
+
+    def _on_data_changed(self, first: Index, last: Index, _roles: object = None) -> None:
+        # An edited body, a retraction or new reactions change a row's height.
+        for row in range(first.row(), last.row() + 1):
+            self.delegate.sizeHintChanged.emit(self._presenter.model.index(row, 0))
+
+    # --- whether the user sees the conversation ---------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        window = self.window()
+        if window is not self._watched:
+            if self._watched is not None:
+                self._watched.removeEventFilter(self)
+            window.installEventFilter(self)
+            self._watched = window
+        self._update_visible()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        super().hideEvent(event)
+        self._presenter.set_visible(False)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self._watched and event.type() in (
+            QEvent.Type.ActivationChange,
+            QEvent.Type.WindowStateChange,
+        ):
+            self._update_visible()
+        return super().eventFilter(watched, event)
+
+    def _update_visible(self) -> None:
+        window = self.window()
+        shown = self.isVisible() and window.isActiveWindow() and not window.isMinimized()
+        self._presenter.set_visible(shown)
 
     def _on_rows_about_to_be_inserted(self, _parent: Index, _first: int, _last: int) -> None:
         bar = self.messages.verticalScrollBar()

@@ -339,7 +339,7 @@ class MessageDelegate(QStyledItemDelegate):
         room = _room(width)
         colours = _colours(message, palette)
         if message.retracted:
-            note = labels.retracted_text()
+            note = labels.retracted_text(message.retracted_by)
             text = lay_out(note, fonts.body, room, colours.body, styled=False, italic=True)
         elif message.is_action:
             body = labels.action_text(message.body, author)
@@ -473,6 +473,7 @@ def _size_key(message: ChatMessage, author: str) -> tuple[object, ...]:
     return (
         message.body,
         message.retracted,
+        message.retracted_by,
         message.edited,
         message.reactions,
         message.reply_to,
