@@ -38,7 +38,8 @@ def test_receipt_request_and_markable_are_reported() -> None:
           <active xmlns='http://jabber.org/protocol/chatstates'/>
         </message>""")
     assert isinstance(event, MessageReceived)
-    assert event.wants_receipt and event.markable
+    assert event.wants_receipt
+    assert event.markable
     assert event.message_id == "m1"
 
 
@@ -66,7 +67,8 @@ def test_displayed_marker_from_peer_and_from_our_other_device() -> None:
             </message></forwarded></sent>
         </message>""")
     assert isinstance(ours, MarkerReceived)
-    assert ours.outgoing and ours.recipient == Jid.parse("alice@example.org")
+    assert ours.outgoing
+    assert ours.recipient == Jid.parse("alice@example.org")
 
 
 def test_chat_states() -> None:
@@ -196,7 +198,8 @@ def test_our_own_reflection_in_a_room_is_outgoing() -> None:
           <body>mine</body><origin-id xmlns='urn:xmpp:sid:0' id='o1'/>
         </message>""")
     assert isinstance(event, MessageReceived)
-    assert event.outgoing and event.origin_id == "o1"
+    assert event.outgoing
+    assert event.origin_id == "o1"
 
 
 def test_groupchat_from_a_room_we_are_not_in_is_ignored() -> None:
@@ -288,12 +291,15 @@ def test_built_stanzas_read_back_as_the_same_features() -> None:
         "m0",
         "o-8",
     )
-    assert event.wants_receipt and event.markable
+    assert event.wants_receipt
+    assert event.markable
     reactions = outgoing.reactions(alice, ChatKind.CHAT, "o-9", ("👍",))
     reactions.set("from", "bob@example.org/laptop")
     event = translate_message(reactions, ACCOUNT, Jid.parse("alice@example.org/a"), NOW)
-    assert isinstance(event, ReactionsReceived) and event.emojis == ("👍",)
+    assert isinstance(event, ReactionsReceived)
+    assert event.emojis == ("👍",)
     retraction = outgoing.retraction(alice, ChatKind.CHAT, "o-9", "o-10")
     retraction.set("from", "bob@example.org/laptop")
     event = translate_message(retraction, ACCOUNT, Jid.parse("alice@example.org/a"), NOW)
-    assert isinstance(event, RetractionReceived) and event.target_id == "o-9"
+    assert isinstance(event, RetractionReceived)
+    assert event.target_id == "o-9"
