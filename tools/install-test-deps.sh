@@ -10,6 +10,7 @@ set -euo pipefail
 PACKAGES=(
     # real servers used by integration tests
     prosody microsocks tinyproxy coturn
+    prosody-modules  # mod_muc_moderation (XEP-0425) for the group chat tests
     # test harness tools
     socat tcpdump iproute2 openssl
     # GUI under a virtual display (screenshots) and offscreen

@@ -82,7 +82,6 @@ class _Join:
     config: RoomConfig | None
     archived: bool
     occupants: list[OccupantChange] = field(default_factory=list)
-    created: bool = False
     timer: asyncio.TimerHandle | None = None
 
 
@@ -352,9 +351,6 @@ class RoomLink:
             reason = presence.exit or RoomError.OTHER
             self._publish(RoomJoinFailed(self._account, room, join.nick, reason, change.reason))
             return
-        if presence.created and not join.created:
-            join.created = True
-            self._spawn(self._configure_new(room, join.config))
         # Our own presence comes last (XEP-0045 7.2.3): the list is complete.
         del self._joining[room]
         if join.timer is not None:
@@ -362,8 +358,16 @@ class RoomLink:
         join.occupants.append(change)
         self.nicks[room] = change.nick
         self._present[room] = change.nick
-        self._publish(OccupantsReceived(self._account, room, tuple(join.occupants), True))
-        self._publish(RoomJoined(self._account, room, change.nick, join.archived, presence.created))
+        joined: tuple[Event, ...] = (
+            OccupantsReceived(self._account, room, tuple(join.occupants), True),
+            RoomJoined(self._account, room, change.nick, join.archived, presence.created),
+        )
+        if presence.created:
+            # A new room is locked until configured: report it once it is usable.
+            self._spawn(self._configure_new(room, join.config, joined))
+            return
+        for event in joined:
+            self._publish(event)
 
     def _joined_presence(self, room: Jid, presence: MucPresence) -> None:
         change = presence.change
@@ -412,8 +416,13 @@ class RoomLink:
         self._present.pop(room, None)
         self._publish(RoomJoinFailed(self._account, room, join.nick, RoomError.TIMEOUT))
 
-    async def _configure_new(self, room: Jid, config: RoomConfig | None) -> None:
-        """Unlock a room our join created (status 201): apply the config, or defaults."""
+    async def _configure_new(
+        self, room: Jid, config: RoomConfig | None, joined: tuple[Event, ...]
+    ) -> None:
+        """Unlock a room our join created (status 201): apply the config, or defaults.
+
+        ``joined`` (the occupant list and ``RoomJoined``) is published afterwards.
+        """
         try:
             await self.configure(room, config)
         except RoomOperationFailed as exc:
@@ -422,6 +431,9 @@ class RoomLink:
                 await self.configure(room, None)
             except RoomOperationFailed as again:
                 self.log.warning("room %s stays locked: %s", room, again)
+        if room in self.nicks:
+            for event in joined:
+                self._publish(event)
 
     # --- internals: self-ping ---------------------------------------------------------
 

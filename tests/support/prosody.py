@@ -139,7 +139,8 @@ ssl = {{
 VirtualHost {domain}
 
 Component {muc_domain} "muc"
-  modules_enabled = {{ "muc_mam" }}
+  -- muc_moderation (XEP-0425) comes from Debian's prosody-modules package.
+  modules_enabled = {{ "muc_mam"; "muc_moderation" }}
   restrict_room_creation = false
 
 Component {upload_domain} "http_file_share"

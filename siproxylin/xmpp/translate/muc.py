@@ -237,9 +237,8 @@ def translate_muc_message(
     event = xml.find(_EVENT)
     if event is not None:
         return _bookmark_event(event, account, sender, own)
-    conference = xml.find(_X_CONFERENCE)
-    if conference is not None and mtype != "groupchat":
-        return _direct_invitation(conference, account, sender)
+    # A room forwarding a mediated invitation may add a XEP-0249 element too: the
+    # mediated one wins (declines go back through the room).
     x = xml.find(_X_USER)
     if x is not None:
         invite = x.find(qname(MUC_USER, "invite"))
@@ -248,6 +247,9 @@ def translate_muc_message(
         declined = x.find(qname(MUC_USER, "decline"))
         if declined is not None:
             return _declined(declined, account, sender)
+    conference = xml.find(_X_CONFERENCE)
+    if conference is not None and mtype != "groupchat":
+        return _direct_invitation(conference, account, sender)
     if mtype != "groupchat" or has_body:
         return None
     room = sender.bare

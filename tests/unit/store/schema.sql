@@ -29,7 +29,7 @@ CREATE TABLE conversation (
     jid_id INTEGER NOT NULL REFERENCES jid (id),
     type INTEGER NOT NULL DEFAULT 0,
     last_active INTEGER NOT NULL DEFAULT 0,
-    read_up_to INTEGER NOT NULL DEFAULT 0,  -- id of the last message read
+    read_up_to INTEGER NOT NULL DEFAULT 0, read_time INTEGER NOT NULL DEFAULT 0,  -- id of the last message read
     UNIQUE (account_id, jid_id, type)
 );
 
@@ -48,15 +48,13 @@ CREATE TABLE message (
     stanza_id TEXT NOT NULL DEFAULT '',
     message_id TEXT NOT NULL DEFAULT '',
     state INTEGER NOT NULL
-);
+, occupant_id TEXT NOT NULL DEFAULT '', thread TEXT NOT NULL DEFAULT '', reply_to TEXT NOT NULL DEFAULT '', reply_to_jid TEXT NOT NULL DEFAULT '', edited INTEGER NOT NULL DEFAULT 0, retracted INTEGER NOT NULL DEFAULT 0, retracted_by TEXT NOT NULL DEFAULT '');
 
 CREATE UNIQUE INDEX message_stanza_id
     ON message (account_id, stanza_id) WHERE stanza_id != '';
 
 CREATE UNIQUE INDEX message_origin_id
     ON message (account_id, counterpart_id, direction, origin_id) WHERE origin_id != '';
-
-CREATE INDEX message_history ON message (account_id, counterpart_id, id);
 
 CREATE INDEX message_outgoing ON message (account_id, origin_id) WHERE direction = 1;
 
@@ -118,3 +116,68 @@ CREATE VIRTUAL TABLE message_fts USING fts5 (
     tokenize = 'unicode61 remove_diacritics 2',
     prefix = '1 2 3'
 );
+
+CREATE INDEX message_message_id
+    ON message (account_id, counterpart_id, message_id) WHERE message_id != '';
+
+CREATE INDEX message_timeline ON message (account_id, counterpart_id, time, id);
+
+CREATE TABLE message_edit (
+    id INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL REFERENCES message (id) ON DELETE CASCADE,
+    body TEXT NOT NULL,  -- the body before this correction
+    time INTEGER NOT NULL
+);
+
+CREATE INDEX message_edit_message ON message_edit (message_id);
+
+CREATE TABLE reaction (
+    message_id INTEGER NOT NULL REFERENCES message (id) ON DELETE CASCADE,
+    sender TEXT NOT NULL,
+    name TEXT NOT NULL,
+    own INTEGER NOT NULL DEFAULT 0,
+    emojis TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    PRIMARY KEY (message_id, sender)
+) WITHOUT ROWID;
+
+CREATE TABLE room (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    jid_id INTEGER NOT NULL REFERENCES jid (id),
+    nick TEXT NOT NULL,
+    password TEXT NOT NULL DEFAULT '',
+    name TEXT NOT NULL DEFAULT '',
+    autojoin INTEGER NOT NULL DEFAULT 1,
+    bookmarked INTEGER NOT NULL DEFAULT 0,
+    subject TEXT NOT NULL DEFAULT '',
+    UNIQUE (account_id, jid_id)
+);
+
+CREATE TABLE room_account (
+    account_id INTEGER PRIMARY KEY REFERENCES account (id) ON DELETE CASCADE,
+    legacy_bookmarks_converted INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE archive_sync (
+    account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    archive_id INTEGER NOT NULL REFERENCES jid (id),
+    with_id INTEGER NOT NULL DEFAULT 0,  -- a jid row, or 0 (jid rows are never deleted)
+    last_stanza_id TEXT NOT NULL DEFAULT '',  -- newest archive id stored: catch-up goes on after it
+    last_time INTEGER NOT NULL DEFAULT 0,  -- its time: the fallback when the id is gone
+    complete_to_start INTEGER NOT NULL DEFAULT 0,  -- 1: nothing older is left to fetch
+    PRIMARY KEY (account_id, archive_id, with_id)
+) WITHOUT ROWID;
+
+CREATE TABLE archive_range (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    archive_id INTEGER NOT NULL REFERENCES jid (id),
+    with_id INTEGER NOT NULL DEFAULT 0,
+    first_stanza_id TEXT NOT NULL,
+    first_time INTEGER NOT NULL,
+    last_stanza_id TEXT NOT NULL,
+    last_time INTEGER NOT NULL
+);
+
+CREATE INDEX archive_range_archive ON archive_range (account_id, archive_id, with_id, first_time);
