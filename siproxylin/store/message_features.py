@@ -201,12 +201,14 @@ class MessageFeatures:
         if jid_id is None:
             return []
         time = to_ms(up_to.timestamp)
-        rows = db.write(
-            "UPDATE message SET state = ? WHERE account_id = ? AND counterpart_id = ?"
-            " AND direction = 1 AND state IN (1, 2, 5)"
-            " AND (time < ? OR (time = ? AND id <= ?)) RETURNING id",
-            (_DISPLAYED, up_to.account, jid_id, time, time, up_to.id),
-        ).fetchall()
+        with db.transaction():
+            # Read the returned rows before the statement's transaction ends.
+            rows = db.write(
+                "UPDATE message SET state = ? WHERE account_id = ? AND counterpart_id = ?"
+                " AND direction = 1 AND state IN (1, 2, 5)"
+                " AND (time < ? OR (time = ? AND id <= ?)) RETURNING id",
+                (_DISPLAYED, up_to.account, jid_id, time, time, up_to.id),
+            ).fetchall()
         changed = [self.get(int(row[0])) for row in rows]
         return sorted((message for message in changed if message is not None), key=lambda m: m.id)
 

@@ -129,7 +129,9 @@ class MessageSearch:
         jid_id = db.find_jid_id(peer)
         if jid_id is None:
             return []
-        where = f"SELECT {COLUMNS} FROM message AS m WHERE m.account_id = ? AND m.counterpart_id = ?"
+        where = (
+            f"SELECT {COLUMNS} FROM message AS m WHERE m.account_id = ? AND m.counterpart_id = ?"
+        )
         anchor = db.read_one("SELECT time FROM message WHERE id = ?", (message_id,))
         if anchor is None:
             # The message is gone: around where its id would have been stored.

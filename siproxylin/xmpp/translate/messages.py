@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from siproxylin.domain.events import (
     ChatStateReceived,
@@ -87,27 +87,6 @@ _MODERATED_0 = qname(MODERATE_0, "moderated")
 _OCCUPANT_ID = qname(OCCUPANT_ID, "occupant-id")
 _CHAT_TYPES = frozenset({"chat", "normal"})
 _STATES = {qname(CHATSTATES, state.value): state for state in ChatState}
-_CHILDREN = frozenset(
-    {
-        BODY,
-        _STANZA_ID,
-        _ORIGIN_ID,
-        _DELAY,
-        _THREAD,
-        _REQUEST,
-        _RECEIVED,
-        _MARKABLE,
-        _DISPLAYED,
-        _REPLACE,
-        _REPLY,
-        _FALLBACK,
-        _REACTIONS,
-        _RETRACT,
-        _APPLY_TO,
-        _OCCUPANT_ID,
-        *_STATES,
-    }
-)
 
 
 def translate_message(
@@ -200,45 +179,59 @@ class _Parts:
         self.thread = ""
         self.wants_receipt = False
         for child in xml:
-            tag = child.tag
-            if tag not in _CHILDREN:
-                continue
-            if tag == BODY:
-                if self.body is None:
-                    self.body = child.text or ""
-            elif tag == _STANZA_ID:
-                self.stanza_ids.append(child)
-            elif tag == _ORIGIN_ID:
-                self.origin_id = _bounded(child.get("id", ""))
-            elif tag == _DELAY:
-                self.delay = parse_stamp(child.get("stamp"))
-            elif tag == _THREAD:
-                self.thread = _bounded((child.text or "").strip())
-            elif tag == _REQUEST:
-                self.wants_receipt = True
-            elif tag == _RECEIVED:
-                self.receipt = _bounded(child.get("id", ""))
-            elif tag == _MARKABLE:
-                self.markable = True
-            elif tag == _DISPLAYED:
-                self.displayed = _bounded(child.get("id", ""))
-            elif tag == _REPLACE:
-                self.replace = _bounded(child.get("id", ""))
-            elif tag == _REPLY:
-                self.reply = (child.get("to", ""), _bounded(child.get("id", "")))
-            elif tag == _FALLBACK:
-                self.fallbacks.append(child)
-            elif tag == _REACTIONS:
-                self.reactions = child
-            elif tag == _RETRACT:
-                self.retract = _bounded(child.get("id", ""))
-                self._moderation(child, _MODERATED, child)
-            elif tag == _APPLY_TO:
-                self._apply_to(child)
-            elif tag == _OCCUPANT_ID:
-                self.occupant_id = _bounded(child.get("id", ""))
-            else:
-                self.chat_state = _STATES[tag]
+            read = _READERS.get(child.tag)
+            if read is not None:
+                read(self, child)
+
+    def _body(self, child: ET.Element) -> None:
+        if self.body is None:
+            self.body = child.text or ""
+
+    def _stanza_id(self, child: ET.Element) -> None:
+        self.stanza_ids.append(child)
+
+    def _origin_id(self, child: ET.Element) -> None:
+        self.origin_id = _bounded(child.get("id", ""))
+
+    def _delay(self, child: ET.Element) -> None:
+        self.delay = parse_stamp(child.get("stamp"))
+
+    def _thread(self, child: ET.Element) -> None:
+        self.thread = _bounded((child.text or "").strip())
+
+    def _request(self, _child: ET.Element) -> None:
+        self.wants_receipt = True
+
+    def _received(self, child: ET.Element) -> None:
+        self.receipt = _bounded(child.get("id", ""))
+
+    def _markable(self, _child: ET.Element) -> None:
+        self.markable = True
+
+    def _displayed(self, child: ET.Element) -> None:
+        self.displayed = _bounded(child.get("id", ""))
+
+    def _replace(self, child: ET.Element) -> None:
+        self.replace = _bounded(child.get("id", ""))
+
+    def _reply(self, child: ET.Element) -> None:
+        self.reply = (child.get("to", ""), _bounded(child.get("id", "")))
+
+    def _fallback(self, child: ET.Element) -> None:
+        self.fallbacks.append(child)
+
+    def _reactions(self, child: ET.Element) -> None:
+        self.reactions = child
+
+    def _retract(self, child: ET.Element) -> None:
+        self.retract = _bounded(child.get("id", ""))
+        self._moderation(child, _MODERATED, child)
+
+    def _occupant_id(self, child: ET.Element) -> None:
+        self.occupant_id = _bounded(child.get("id", ""))
+
+    def _chat_state(self, child: ET.Element) -> None:
+        self.chat_state = _STATES[child.tag]
 
     def _apply_to(self, element: ET.Element) -> None:
         """The XEP-0422 wrapping of older retractions and moderations."""
@@ -284,6 +277,27 @@ class _Parts:
             if text and len(text) <= MAX_REACTION_CHARS:
                 found.setdefault(text, None)
         return tuple(found) if len(found) <= MAX_REACTIONS else None
+
+
+_READERS: dict[str, Callable[[_Parts, ET.Element], None]] = {
+    BODY: _Parts._body,
+    _STANZA_ID: _Parts._stanza_id,
+    _ORIGIN_ID: _Parts._origin_id,
+    _DELAY: _Parts._delay,
+    _THREAD: _Parts._thread,
+    _REQUEST: _Parts._request,
+    _RECEIVED: _Parts._received,
+    _MARKABLE: _Parts._markable,
+    _DISPLAYED: _Parts._displayed,
+    _REPLACE: _Parts._replace,
+    _REPLY: _Parts._reply,
+    _FALLBACK: _Parts._fallback,
+    _REACTIONS: _Parts._reactions,
+    _RETRACT: _Parts._retract,
+    _APPLY_TO: _Parts._apply_to,
+    _OCCUPANT_ID: _Parts._occupant_id,
+    **dict.fromkeys(_STATES, _Parts._chat_state),
+}
 
 
 def _chat(
