@@ -16,6 +16,7 @@ from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import (
     AccountStatus,
     Availability,
+    ChatKind,
     ChatMessage,
     ConnectionState,
     DeliveryState,
@@ -258,3 +259,84 @@ def test_message_list_data_for_invalid_index_is_none(qapp: QApplication) -> None
     model = MessageListModel()
     assert model.data(QModelIndex(), Qt.ItemDataRole.DisplayRole) is None
     assert model.rowCount(model.index(0, 0)) == 0
+
+
+# --- message list: references, authors ---------------------------------------------
+
+
+def _message(number: int, **fields: object) -> ChatMessage:
+    base: dict[str, object] = {
+        "id": number,
+        "account": A1,
+        "peer": jid("bob@x.org"),
+        "direction": Direction.INCOMING,
+        "body": f"body {number}",
+        "timestamp": 1000.0 + number,
+        "origin_id": f"o{number}",
+    }
+    base.update(fields)
+    return ChatMessage(**base)  # type: ignore[arg-type]
+
+
+def test_message_list_finds_a_replied_message_by_any_of_its_ids(
+    tested: list[QAbstractItemModel],
+) -> None:
+    model = MessageListModel()
+    tested.append(model)
+    first = _message(1, message_id="m1", stanza_id="s1")
+    model.set_messages([first])
+    assert model.referenced("o1") == first
+    assert model.referenced("m1") == first
+    assert model.referenced("s1") == first
+    assert model.referenced("") is None
+    assert model.referenced("nope") is None
+
+    # a later message claiming the same id does not take the reference over
+    forged = _message(2, origin_id="o1")
+    reply = _message(3, reply_to="s1")
+    model.apply([MessageStored(A1, forged), MessageStored(A1, reply)])
+    assert model.referenced("o1") == first
+    assert model.index(2, 0).data(MessageRole.REPLY) == first
+    assert model.index(1, 0).data(MessageRole.REPLY) is None
+
+    # an updated row is found with its new content
+    edited = replace(first, body="edited", edited=True)
+    model.apply([MessageStored(A1, edited, new=False)])
+    assert model.reply_target(reply) == edited
+
+
+def test_message_list_forgets_references_of_rows_it_drops(
+    tested: list[QAbstractItemModel],
+) -> None:
+    model = MessageListModel(limit=2)
+    tested.append(model)
+    model.set_messages([_message(1), _message(2)])
+    model.apply([MessageStored(A1, _message(3))])
+    assert model.referenced("o1") is None
+    assert model.referenced("o3") == model.message(1)
+
+
+def test_message_list_names_authors(tested: list[QAbstractItemModel]) -> None:
+    model = MessageListModel()
+    tested.append(model)
+    changed: list[int] = []
+    model.dataChanged.connect(lambda *_: changed.append(1))
+    room = jid("room@muc.x.org")
+    rows = [
+        _message(1),
+        _message(2, direction=Direction.OUTGOING),
+        _message(3, peer=room, kind=ChatKind.GROUPCHAT, resource="Juliet"),
+        _message(4, peer=jid("room@muc.x.org/Nurse"), kind=ChatKind.GROUPCHAT_PM),
+    ]
+    model.set_messages(rows)
+    assert [model.index(r, 0).data(MessageRole.AUTHOR) for r in range(4)] == [
+        "bob@x.org",
+        "me",
+        "Juliet",
+        "Nurse",
+    ]
+    model.set_names("Bob", "alice")
+    assert changed == [1]
+    assert [model.author(m) for m in rows[:2]] == ["Bob", "alice"]
+    model.set_names("Bob", "alice")  # no change, no signal
+    assert changed == [1]

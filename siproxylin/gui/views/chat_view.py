@@ -61,7 +61,6 @@ class ChatView(QWidget):
         model.rowsAboutToBeInserted.connect(self._on_rows_about_to_be_inserted)
         model.rowsInserted.connect(self._on_rows_inserted)
         model.modelReset.connect(self._on_model_reset)
-        model.dataChanged.connect(self._on_data_changed)
         self.composer.submitted.connect(self._on_send_requested)
         self.composer.edit_last_requested.connect(self._on_edit_last_requested)
         self.composer.cancel_requested.connect(presenter.cancel_compose)
@@ -209,11 +208,6 @@ class ChatView(QWidget):
 
     def _on_typing_changed(self) -> None:
         self.typing_label.setText(self._presenter.typing.text)
-
-    def _on_data_changed(self, first: Index, last: Index, _roles: object = None) -> None:
-        # An edited body, a retraction or new reactions change a row's height.
-        for row in range(first.row(), last.row() + 1):
-            self.delegate.sizeHintChanged.emit(self._presenter.model.index(row, 0))
 
     # --- whether the user sees the conversation ---------------------------------------
 

@@ -286,6 +286,25 @@ class MessageDelegate(QStyledItemDelegate):
                 return labels.reaction_tooltip(chip.reaction.emoji, chip.reaction.senders)
         return ""
 
+    def chip_rects(self, index: Index) -> dict[str, QRectF]:
+        """Each reaction chip of row ``index`` by emoji, in viewport coordinates."""
+        message: ChatMessage | None = index.data(MessageRole.MESSAGE)
+        if message is None:
+            return {}
+        offset = QPointF(self._view.visualRect(index).topLeft())
+        geometry = self._row_geometry(index, message)
+        return {chip.reaction.emoji: chip.rect.translated(offset) for chip in geometry.chips}
+
+    def reply_rect(self, index: Index) -> QRectF:
+        """The reply excerpt of row ``index`` in viewport coordinates (empty if none)."""
+        message: ChatMessage | None = index.data(MessageRole.MESSAGE)
+        if message is None:
+            return QRectF()
+        geometry = self._row_geometry(index, message)
+        if geometry.reply is None:
+            return QRectF()
+        return geometry.reply.translated(QPointF(self._view.visualRect(index).topLeft()))
+
     def bubble_rect(self, index: Index) -> QRectF:
         """The bubble of row ``index`` in viewport coordinates (empty when invalid)."""
         message: ChatMessage | None = index.data(MessageRole.MESSAGE)
