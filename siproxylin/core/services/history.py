@@ -9,7 +9,8 @@ Rules owned here:
   point is recorded, in the same store transaction, so a crash resumes after the
   last completed page: nothing is fetched twice or skipped;
 * the first time an archive is read (no sync point) only its newest pages are
-  fetched, backwards, and the sync point is set to the newest id;
+  fetched, backwards, and the sync point is set to the newest id; an archive that
+  was empty then is read from its beginning next time;
 * when the server no longer knows the sync point (``item-not-found``), catch-up
   goes on from the sync point's time, and the store records the break between
   the known ranges;
@@ -183,7 +184,7 @@ class HistoryService:
         try:
             state = self._repo.sync_state(account, archive)
             target = archive if room else None
-            if state.last_id:
+            if state.last_id or state.complete_to_start:
                 await self._forward(xmpp, account, archive, target, counter)
             else:
                 await self._first_sync(xmpp, account, archive, target, counter)
@@ -212,26 +213,26 @@ class HistoryService:
         target: Jid | None,
         counter: list[int],
     ) -> None:
-        """Page forward from the sync point until the archive's newest message."""
+        """Page forward from the sync point (or the beginning) to the archive's newest message."""
         state = self._repo.sync_state(account, archive)
-        after = state.last_id
-        fell_back = False
+        after = state.last_id  # "": the archive was empty when first read, so all of it is new
+        start: float | None = None
         while True:
             try:
-                page = await xmpp.query_archive(target, after=after, max_items=self.page_size)
+                page = await xmpp.query_archive(
+                    target, start=start, after=after or None, max_items=self.page_size
+                )
             except ArchiveQueryError as exc:
-                if exc.condition != GONE or fell_back:
+                if exc.condition != GONE or start is not None or not after:
                     raise
                 log.info(
                     "account %s: sync point of %s is gone; going on from its time",
                     account,
                     archive,
                 )
-                fell_back = True
-                after = ""  # what follows is not known to join the earlier range
-                page = await xmpp.query_archive(
-                    target, start=max(0.0, state.last_time - TIME_SLACK), max_items=self.page_size
-                )
+                # What follows is not known to join the earlier range: a new one starts.
+                after, start = "", max(0.0, state.last_time - TIME_SLACK)
+                continue
             counter[0] += self._store(page)
             self._repo.record_forward(account, archive, after, page)
             if page.complete or not page.last or page.last == after:
@@ -247,14 +248,20 @@ class HistoryService:
         counter: list[int],
     ) -> None:
         """Fetch the newest pages of an archive read for the first time."""
+        pages: list[tuple[str, ArchivePage]] = []
         before = ""
         for _ in range(self.first_sync_pages):
             page = await xmpp.query_archive(target, before=before, max_items=self.page_size)
-            counter[0] += self._store(page)
-            self._repo.record_backward(account, archive, None, before, page)
+            pages.append((before, page))
             if page.complete or not page.first:
-                return
+                break
             before = page.first
+        # Stored oldest first: archive stamps are whole seconds, and within one
+        # second the store keeps the order messages were stored in.
+        for _before, page in reversed(pages):
+            counter[0] += self._store(page)
+        for before, page in pages:
+            self._repo.record_backward(account, archive, None, before, page)
 
     def _store(self, page: ArchivePage) -> int:
         """Publish a page's events in order (the chat service stores them); new messages."""

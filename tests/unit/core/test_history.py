@@ -286,13 +286,20 @@ async def test_a_small_archive_is_read_to_its_beginning(world: World) -> None:
     assert world.repo.sync_state(world.account, world.own).complete_to_start
 
 
-async def test_an_empty_archive_is_asked_again_next_time(world: World) -> None:
+async def test_an_archive_empty_at_first_is_read_from_its_beginning(world: World) -> None:
     await world.login()
-    assert world.repo.sync_state(world.account, world.own).last_id == ""
+    assert world.repo.sync_state(world.account, world.own) == ArchiveSyncState("", 0.0, True)
     world.xmpp.end()
-    fill(world, 3)
+    fill(world, 25)
+    world.server.queries.clear()
     await world.login()
-    assert world.bodies(ALICE) == ["msg 0", "msg 1", "msg 2"]
+    assert world.bodies(ALICE) == [f"msg {n}" for n in range(25)]
+    assert [(q.after, q.before, q.start) for q in world.server.queries] == [
+        (None, None, None),
+        ("A00010", None, None),
+        ("A00020", None, None),
+    ]
+    assert world.repo.sync_state(world.account, world.own).last_id == "A00025"
 
 
 async def test_later_logins_page_forward_from_the_sync_point(world: World) -> None:
