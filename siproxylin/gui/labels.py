@@ -191,6 +191,19 @@ def excerpt(body: str, limit: int = _EXCERPT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def quote_text(body: str, author: str, limit: int = _EXCERPT) -> str:
+    """A message as quoted above a reply: "Bob: excerpt", or "* Bob waves" for ``/me``.
+
+    The quoted message's own quotes (lines starting with ">") are older context
+    and left out, unless there is nothing else.
+    """
+    if body.startswith("/me "):
+        return excerpt(action_text(body, author), limit)
+    own = [line for line in body.splitlines() if not line.startswith(">")]
+    text = excerpt("\n".join(own) if any(own) else body, limit)
+    return f"{author}: {text}" if author else text
+
+
 def typing_text(names: Sequence[str]) -> str:
     """ "Bob is typing…", "Bob and Alice are typing…", "4 people are typing…"; "" for none."""
     if not names:

@@ -114,3 +114,11 @@ def test_message_texts() -> None:
 )
 def test_typing_text(names: list[str], text: str) -> None:
     assert labels.typing_text(names) == text
+
+
+def test_quoted_messages() -> None:
+    assert labels.quote_text("hello", "Bob") == "Bob: hello"
+    assert labels.quote_text("/me waves", "Bob") == "* Bob waves"
+    assert labels.quote_text("> old\nnew", "Bob") == "Bob: new"
+    assert labels.quote_text("> only a quote", "Bob") == "Bob: > only a quote"
+    assert labels.quote_text("x", "") == "x"

@@ -48,6 +48,7 @@ class MessageRole(enum.IntEnum):
     ID = enum.auto()  # int, the stored message's id
     AUTHOR = enum.auto()  # str: who wrote it, as shown (nick in rooms)
     REPLY = enum.auto()  # ChatMessage | None: the loaded message this one answers
+    REPLY_AUTHOR = enum.auto()  # str: who wrote it ("" when it is not loaded)
 
 
 class MessageListModel(QAbstractListModel):
@@ -205,6 +206,9 @@ class MessageListModel(QAbstractListModel):
             return self.author(message)
         if role == MessageRole.REPLY:
             return self.reply_target(message)
+        if role == MessageRole.REPLY_AUTHOR:
+            target = self.reply_target(message)
+            return self.author(target) if target is not None else ""
         if role == _TOOLTIP:
             when = labels.full_time(message.timestamp)
             return f"{when} · {labels.delivery_text(message.state)}"

@@ -36,7 +36,7 @@ class ComposeBar(QFrame):
 
     def show_reply(self, author: str, body: str) -> None:
         """ "Replying to Bob: excerpt"."""
-        self.label.setText(f"↪ Replying to {author}: {labels.excerpt(body, 60)}")
+        self.label.setText(f"↪ Replying to {labels.quote_text(body, author, 70)}")
         self.show()
 
     def show_editing(self, body: str) -> None:

@@ -201,7 +201,8 @@ class MessageDelegate(QStyledItemDelegate):
         fonts = self._fonts_for(option.font)
         height = self._quick_height(message, fonts, width)
         if height is None:
-            geometry = self._geometry(message, author, None, fonts, width, option.palette)
+            reply = "↪" if message.reply_to else ""  # one line whatever it says
+            geometry = self._geometry(message, author, reply, fonts, width, option.palette)
             height = ceil(geometry.height)
         self._heights[message.id] = (key, height)
         return QSize(width, height)
@@ -213,8 +214,8 @@ class MessageDelegate(QStyledItemDelegate):
         rect = QRectF(option.rect)
         fonts = self._fonts_for(option.font)
         author: str = index.data(MessageRole.AUTHOR) or ""
-        target: ChatMessage | None = index.data(MessageRole.REPLY)
-        geometry = self._geometry(message, author, target, fonts, int(rect.width()), option.palette)
+        reply = _reply_of(index, message)
+        geometry = self._geometry(message, author, reply, fonts, int(rect.width()), option.palette)
         colours = geometry.colours
         fill, base, text, dim, accent = (
             colours.fill,
@@ -322,10 +323,10 @@ class MessageDelegate(QStyledItemDelegate):
 
     def _row_geometry(self, index: Index, message: ChatMessage) -> _Geometry:
         author: str = index.data(MessageRole.AUTHOR) or ""
-        target: ChatMessage | None = index.data(MessageRole.REPLY)
+        reply = _reply_of(index, message)
         width = self._view.viewport().width()
         return self._geometry(
-            message, author, target, self._fonts_for(self._view.font()), width, self._view.palette()
+            message, author, reply, self._fonts_for(self._view.font()), width, self._view.palette()
         )
 
     def _quick_height(self, message: ChatMessage, fonts: _Fonts, width: int) -> int | None:
@@ -350,7 +351,7 @@ class MessageDelegate(QStyledItemDelegate):
         self,
         message: ChatMessage,
         author: str,
-        target: ChatMessage | None,
+        reply: str,
         fonts: _Fonts,
         width: int,
         palette: QPalette,
@@ -369,9 +370,8 @@ class MessageDelegate(QStyledItemDelegate):
         inner = max(text.width, _meta_width(message, fonts))
         if header:
             inner = max(inner, fonts.header_metrics.horizontalAdvance(header))
-        reply_text = ""
-        if message.reply_to and not message.retracted:
-            reply_text = _reply_text(message, target)
+        reply_text = reply if message.reply_to and not message.retracted else ""
+        if reply_text:
             natural = fonts.meta_metrics.horizontalAdvance(reply_text) + _REPLY_BAR + 2 * _REPLY_PAD
             inner = min(room, max(inner, natural))
         left = (
@@ -510,19 +510,21 @@ def _has_header(message: ChatMessage) -> bool:
     )
 
 
-def _reply_text(message: ChatMessage, target: ChatMessage | None) -> str:
+def _reply_of(index: Index, message: ChatMessage) -> str:
+    """The excerpt line shown above a reply ("" for a message that answers nothing)."""
+    if not message.reply_to:
+        return ""
+    target: ChatMessage | None = index.data(MessageRole.REPLY)
+    return _reply_text(message, target, index.data(MessageRole.REPLY_AUTHOR) or "")
+
+
+def _reply_text(message: ChatMessage, target: ChatMessage | None, target_author: str) -> str:
     if target is None:
         who = message.reply_to_jid or "an earlier message"
         return f"↪ reply to {who}"
     if target.retracted:
         return f"↪ {labels.RETRACTED}"
-    who = target.resource if target.kind is ChatKind.GROUPCHAT and target.resource else ""
-    if not who:
-        who = "me" if target.direction is Direction.OUTGOING else message.reply_to_jid
-    # The answered message's own quotes are older context: leave them out.
-    own = [line for line in target.body.splitlines() if not line.startswith(">")]
-    body = labels.excerpt("\n".join(own) if any(own) else target.body)
-    return f"↪ {who}: {body}" if who else f"↪ {body}"
+    return f"↪ {labels.quote_text(target.body, target_author)}"
 
 
 def _meta_width(message: ChatMessage, fonts: _Fonts) -> float:
