@@ -604,6 +604,9 @@ class FakeXmppSession(FakeRoomCommands):
     def send_receipt(self, to: Jid, message_id: str) -> None:
         self.commands.append(("receipt", to, message_id))
 
+    def publish_displayed(self, peer: Jid, stanza_id: str, by: Jid) -> None:
+        self.commands.append(("displayed", peer, stanza_id, by))
+
     def send_chat_state(self, to: Jid, kind: ChatKind, state: ChatState) -> None:
         self.commands.append(("chat_state", to, kind, state))
 

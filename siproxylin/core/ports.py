@@ -107,6 +107,11 @@ class XmppSession(Protocol):
         """Send a XEP-0333 displayed marker for the message ``target_id``."""
         ...
 
+    def publish_displayed(self, peer: Jid, stanza_id: str, by: Jid) -> None:
+        """Share privately with our other devices that ``peer`` was read up to
+        ``stanza_id`` (XEP-0490; ``by`` assigned the id: our account or the room)."""
+        ...
+
     def send_receipt(self, to: Jid, message_id: str) -> None:
         """Confirm delivery of ``message_id`` (XEP-0184)."""
         ...

@@ -227,6 +227,19 @@ class MarkerReceived(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class DisplayedSynced(Event):
+    """One of our devices read a conversation up to a message (XEP-0490, private).
+
+    Attributes:
+        peer: The conversation (contact or room bare address).
+        stanza_id: The stanza-id (our archive's, or the room's) of the last message read.
+    """
+
+    peer: Jid
+    stanza_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class ChatStateReceived(Event):
     """A XEP-0085 chat state notification (typing, paused...).
 

@@ -59,8 +59,10 @@ from siproxylin.xmpp.connect import StreamClient
 from siproxylin.xmpp.mam import ArchiveQueries
 from siproxylin.xmpp.muc import FEATURES as MUC_FEATURES
 from siproxylin.xmpp.muc import RoomLink
+from siproxylin.xmpp.translate import mds
 from siproxylin.xmpp.translate.blocking import translate_blocklist
 from siproxylin.xmpp.translate.mam import RESULT as MAM_RESULT
+from siproxylin.xmpp.translate.mds import translate_mds_event, translate_mds_result
 from siproxylin.xmpp.translate.messages import translate_message
 from siproxylin.xmpp.translate.muc import is_muc_message, is_room_presence
 from siproxylin.xmpp.translate.presence import translate_presence
@@ -88,6 +90,7 @@ FEATURES = (
     "urn:xmpp:message-moderate:1",
     "urn:xmpp:fallback:0",
     "urn:xmpp:styling:0",
+    "urn:xmpp:mds:displayed:0+notify",  # our read positions, from our own PEP node
 )
 KEEPALIVE_INTERVAL = 60.0
 KEEPALIVE_TIMEOUT = 30.0
@@ -185,6 +188,14 @@ class XmppClient:
     def send_marker(self, to: Jid, kind: ChatKind, target_id: str, thread: str = "") -> None:
         """Send a XEP-0333 displayed marker."""
         self._send_xml(outgoing.displayed_marker(to, kind, target_id, thread))
+
+    def publish_displayed(self, peer: Jid, stanza_id: str, by: Jid) -> None:
+        """Share our read position privately with our other devices (XEP-0490)."""
+        iq = self._stream.Iq()
+        iq["type"] = "set"
+        iq.xml.append(mds.publish(peer, stanza_id, by))
+        task = asyncio.ensure_future(iq.send(timeout=30))
+        task.add_done_callback(self._log_iq_failure)
 
     def send_receipt(self, to: Jid, message_id: str) -> None:
         """Confirm delivery of a message (XEP-0184)."""
@@ -407,6 +418,7 @@ class XmppClient:
             self._enable_carbons(),
             self._request_blocklist(),
         )
+        self._fetch_read_positions()
         # Compute our XEP-0115 hash before the first presence carries it.
         await stream.plugin["xep_0115"].update_caps(stream.boundjid, broadcast=False)
         stream.send_presence()
@@ -489,8 +501,14 @@ class XmppClient:
         if xml.get("type") == "groupchat":
             self._muc.touch(xml.get("from", ""))
         # Subjects, room notices, invitations, bookmark notifications (cheap test first).
-        if is_muc_message(xml) and self._muc.on_message(xml, self._own):
-            return
+        if is_muc_message(xml):
+            if self._muc.on_message(xml, self._own):
+                return
+            synced = translate_mds_event(xml, self._account, self._own)
+            if synced is not None:
+                for event in synced:
+                    self._publish(event)
+                return
         self._publish(
             translate_message(
                 stanza.xml, self._account, self._own, time.time(), self._room_nicks
@@ -529,6 +547,25 @@ class XmppClient:
             return
         self._reason, self._detail = reason, detail
         self.log.info("%s: %s", reason.value, detail)
+
+    def _fetch_read_positions(self) -> None:
+        iq = self._stream.Iq()
+        iq["type"] = "get"
+        iq.xml.append(mds.fetch_query())
+        task = asyncio.ensure_future(iq.send(timeout=15))
+        task.add_done_callback(self._on_read_positions)
+
+    def _on_read_positions(self, task: asyncio.Future[Any]) -> None:
+        if task.cancelled():
+            return
+        error = task.exception()
+        if isinstance(error, IqError):
+            return  # no node yet: nothing was read on another device
+        if error is not None:
+            self.log.info("read positions not fetched: %s", _short(error))
+            return
+        for event in translate_mds_result(task.result().xml, self._account, self._own):
+            self._publish(event)
 
     def _request_blocklist(self) -> asyncio.Future[Any]:
         iq = self._stream.Iq()

@@ -8,11 +8,13 @@ reactions ignored; unread counters after restarts and from another device.
 from __future__ import annotations
 
 import asyncio
+import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from slixmpp.exceptions import IqError
 
 from siproxylin.domain.config import PrivacyOptions
 from siproxylin.domain.events import (
@@ -310,3 +312,46 @@ async def test_blocking(prosody: ProsodyServer, tmp_path: Path) -> None:
             await stored(bob, lambda m: m.body == "hello")
     finally:
         await bob.stop()
+
+
+async def test_read_positions_follow_our_other_devices_privately(
+    prosody: ProsodyServer, tmp_path: Path
+) -> None:
+    """With read markers off (the default), a conversation read on one device is read
+    on the other through our private XEP-0490 node, and the contact learns nothing."""
+    (a_jid, a_pw), (b_jid, b_pw) = prosody.new_account(), prosody.new_account()
+    laptop = await client_for(prosody, tmp_path / "bl", b_jid, b_pw, "laptop")
+    phone = await client_for(prosody, tmp_path / "bp", b_jid, b_pw, "phone")
+    alice = Jid.parse(a_jid)
+    try:
+        async with online(prosody, a_jid, a_pw) as sender:
+            for n in range(2):
+                sender.send_raw(f"<message to='{b_jid}' type='chat'><body>r{n}</body></message>")
+            await stored(laptop, lambda m: m.body == "r1")
+            await stored(phone, lambda m: m.body == "r1")
+            assert phone.app.chat.unread_count(phone.account, alice) == 2
+            laptop.app.chat.mark_read(laptop.account, alice)
+            await phone.log.wait(UnreadChanged, lambda e: e.peer == alice and e.count == 0)
+            # Nothing went to Alice: no marker, and the node is closed to her.
+            got: list[str] = []
+            sender.add_event_handler("message", lambda m: got.append(str(m)))
+            iq = sender.Iq(stype="get", sto=b_jid)
+            iq.xml.append(
+                ET.fromstring(
+                    "<pubsub xmlns='http://jabber.org/protocol/pubsub'>"
+                    "<items node='urn:xmpp:mds:displayed:0'/></pubsub>"
+                )
+            )
+            with pytest.raises(IqError):
+                await iq.send(timeout=5)
+            assert not any("chat-markers" in text for text in got)
+        # A device that starts later fetches the position.
+        third = await client_for(prosody, tmp_path / "bt", b_jid, b_pw, "tablet")
+        try:
+            await stored(third, lambda m: m.body == "r1", timeout=15)  # from the archive
+            await third.log.wait(UnreadChanged, lambda e: e.peer == alice and e.count == 0)
+        finally:
+            await third.stop()
+    finally:
+        await laptop.stop()
+        await phone.stop()

@@ -5,10 +5,13 @@ Rules owned here:
 * the count of a conversation is derived from its stored read position (never
   kept only in memory), so it is the same after a restart;
 * the position moves forward only: when the user reads a conversation, when we
-  send a message in it, and when a XEP-0333 displayed marker from one of our
-  own other devices names a message in it;
-* a displayed marker goes to the contact only when the account allows read
-  markers (off by default), and only for the newest incoming message.
+  send a message in it, and when one of our own other devices read it: through
+  XEP-0490 (a private PEP node of our own account; a position naming a message
+  not stored yet waits for it) or a XEP-0333 displayed marker it sent;
+* what the user read is always shared with our own devices through XEP-0490
+  (nobody else can read that node); a displayed marker goes to the contact only
+  when the account allows read markers (off by default), and only for the
+  newest incoming message.
 
 Counts are cached per conversation once read from the store and then updated
 incrementally, so a burst of messages costs no counting query per message.
@@ -21,7 +24,7 @@ from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
 from siproxylin.core.ports import MessageFeatureRepo, ReadStateRepo
 from siproxylin.core.services.authorship import conversation_jid
-from siproxylin.domain.events import AccountRemoved, UnreadChanged
+from siproxylin.domain.events import AccountRemoved, DisplayedSynced, UnreadChanged
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import ChatKind, ChatMessage, Direction
 
@@ -41,7 +44,10 @@ class Unread:
         self._features = features
         self._repo = repo
         self._counts: dict[tuple[AccountId, Jid], int] = {}
+        # Positions from our other devices naming messages not stored yet.
+        self._pending: dict[tuple[AccountId, Jid], str] = {}
         bus.subscribe(AccountRemoved, self._on_account_removed)
+        bus.subscribe(DisplayedSynced, self._on_displayed_synced)
 
     def count(self, account: AccountId, peer: Jid) -> int:
         """Unread incoming messages in the conversation with ``peer``."""
@@ -78,11 +84,16 @@ class Unread:
         if moved:
             self._recount(message.account, peer)
         if send_marker and moved:
+            self._share(message.account, peer)
             self._send_marker(message.account, peer)
 
     def incoming(self, message: ChatMessage) -> None:
         """A new incoming message was stored."""
         key = (message.account, conversation_jid(message))
+        if message.stanza_id and self._pending.get(key) == message.stanza_id:
+            del self._pending[key]
+            self.mark_read_up_to(message, send_marker=False)
+            return
         if key not in self._counts:
             self._recount(*key)
             return
@@ -101,6 +112,28 @@ class Unread:
             return
         self._counts[(account, peer)] = count
         self._bus.publish(UnreadChanged(account, peer, count))
+
+    def _on_displayed_synced(self, event: DisplayedSynced) -> None:
+        key = (event.account, event.peer)
+        target = self._features.find_target(
+            event.account, event.peer, ChatKind.GROUPCHAT, event.stanza_id
+        )  # looked up by stanza-id first, whatever the conversation's kind
+        if target is None or target.stanza_id != event.stanza_id:
+            self._pending[key] = event.stanza_id
+            return
+        self._pending.pop(key, None)
+        self.mark_read_up_to(target, send_marker=False)
+
+    def _share(self, account: AccountId, peer: Jid) -> None:
+        """Tell our other devices (only them) how far the conversation was read."""
+        xmpp = self._accounts.xmpp(account)
+        newest = self._features.newest(account, peer)
+        if xmpp is None or newest is None or not newest.stanza_id:
+            return
+        if newest.kind is ChatKind.GROUPCHAT_PM:
+            return  # XEP-0490 names conversations by bare address
+        by = peer if newest.kind is ChatKind.GROUPCHAT else self._accounts.config(account).jid
+        xmpp.publish_displayed(peer, newest.stanza_id, by)
 
     def _send_marker(self, account: AccountId, peer: Jid) -> None:
         if not self._accounts.config(account).privacy.read_markers:

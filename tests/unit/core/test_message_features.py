@@ -135,9 +135,10 @@ async def test_receipts_go_only_to_contacts_who_see_our_presence() -> None:
 
 
 async def test_markers_and_typing_stay_private_unless_allowed() -> None:
+    # The read position always goes to our own private XEP-0490 node ("displayed").
     for privacy, expected in (
-        (PrivacyOptions(), []),
-        (PrivacyOptions(True, True, True, True, True), ["marker", "chat_state"]),
+        (PrivacyOptions(), ["displayed"]),
+        (PrivacyOptions(True, True, True, True, True), ["displayed", "marker", "chat_state"]),
     ):
         core = make_core()
         account = await online(core, privacy)
@@ -159,3 +160,21 @@ async def test_typing_is_reported_and_ended_by_a_message() -> None:
     core.bus.publish(ChatStateReceived(account, Jid.parse("bob@x.org/a"), ChatState.COMPOSING))
     core.xmpp(account).receive_message("bob@x.org/a", "done typing")
     assert states == [("bob@x.org", ChatState.COMPOSING), ("bob@x.org", ChatState.ACTIVE)]
+
+
+async def test_read_positions_from_our_other_devices_wait_for_their_message() -> None:
+    from siproxylin.domain.events import DisplayedSynced
+
+    core = make_core()
+    account = await online(core)
+    xmpp = core.xmpp(account)
+    xmpp.receive_message("bob@x.org/a", "one", stanza_id="s-1")
+    # Another device read up to s-2, which this one has not received yet.
+    core.bus.publish(DisplayedSynced(account, BOB, "s-2"))
+    assert core.chat.unread_count(account, BOB) == 1
+    xmpp.receive_message("bob@x.org/a", "two", stanza_id="s-2")
+    assert core.chat.unread_count(account, BOB) == 0
+    xmpp.receive_message("bob@x.org/a", "three", stanza_id="s-3")
+    assert core.chat.unread_count(account, BOB) == 1
+    core.bus.publish(DisplayedSynced(account, BOB, "s-3"))
+    assert core.chat.unread_count(account, BOB) == 0
