@@ -17,6 +17,7 @@ a chip's senders as its tooltip. Qt widgets only; reads rows through
 from __future__ import annotations
 
 import enum
+import re
 import time
 from dataclasses import dataclass
 from math import ceil
@@ -61,6 +62,7 @@ _CHIP_PAD_X = 7.0
 _CHIP_PAD_Y = 2.0
 _CHIP_GAP = 4.0
 _FAILED = QColor("#d03434")
+_LAID_OUT = re.compile(r"[*_~`>\n\r]")  # bodies that styling or lines may make taller
 
 
 class HitKind(enum.Enum):
@@ -173,7 +175,8 @@ class MessageDelegate(QStyledItemDelegate):
     def __init__(self, view: QListView) -> None:
         super().__init__(view)
         self._view = view
-        self._heights: dict[int, tuple[tuple[object, ...], int]] = {}
+        # per message id: the row laid out, what its height depends on, the height
+        self._heights: dict[int, tuple[ChatMessage, tuple[object, ...], int]] = {}
         self._width = -1
         self._fonts = _fonts(QFont())
 
@@ -193,18 +196,22 @@ class MessageDelegate(QStyledItemDelegate):
             self._width = width
         if message is None:
             return QSize(width, 0)
-        author: str = index.data(MessageRole.AUTHOR) or ""
-        key = _size_key(message, author)
         cached = self._heights.get(message.id)
-        if cached is not None and cached[0] == key:
-            return QSize(width, cached[1])
+        named = message.is_action or _has_header(message)  # the author's name is shown
+        if cached is not None and cached[0] is message and not named:
+            return QSize(width, cached[2])  # the very row laid out before
+        author: str = index.data(MessageRole.AUTHOR) or "" if named else ""
+        key = _size_key(message, author)
+        if cached is not None and cached[1] == key:
+            self._heights[message.id] = (message, key, cached[2])
+            return QSize(width, cached[2])
         fonts = self._fonts_for(option.font)
         height = self._quick_height(message, fonts, width)
         if height is None:
             reply = "↪" if message.reply_to else ""  # one line whatever it says
             geometry = self._geometry(message, author, reply, fonts, width, option.palette)
             height = ceil(geometry.height)
-        self._heights[message.id] = (key, height)
+        self._heights[message.id] = (message, key, height)
         return QSize(width, height)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
@@ -336,10 +343,9 @@ class MessageDelegate(QStyledItemDelegate):
             or message.reply_to
             or message.retracted
             or message.is_action
-            or "\n" in message.body
             or _has_header(message)
-            or not message.body.isascii()
-            or any(char in message.body for char in "*_~`>")
+            or not message.body.isascii()  # a fallback font (emoji) may be taller
+            or _LAID_OUT.search(message.body) is not None
             or fonts.body_metrics.horizontalAdvance(message.body) > _room(width)
         ):
             return None
