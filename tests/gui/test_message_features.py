@@ -22,6 +22,7 @@ from siproxylin.gui.bridge import EventBridge
 from siproxylin.gui.models.contacts import ContactTreeModel
 from siproxylin.gui.presenters.chat import ChatPresenter
 from siproxylin.gui.presenters.contacts import ContactsPresenter
+from siproxylin.gui.presenters.typing import STALE_S, TypingPresenter
 from tests.fakes import Core, FakeXmppSession, account_config, roster_item
 
 from .waits import until
@@ -377,3 +378,30 @@ def test_messages_of_other_directions_do_not_count(
     gui.bridge.flush()
     assert gui.names(account) == ["Bob", "Carol"]
     assert all(m.direction is Direction.OUTGOING for m in rows(gui))
+
+
+def test_someone_typing_without_news_stops_showing(
+    core: Core, qapp: QApplication, qloop: asyncio.AbstractEventLoop
+) -> None:
+    account, _xmpp = online(core, qloop)
+    now = [1000.0]
+    bridge = EventBridge(core.bus, later)
+    typing = TypingPresenter(core.chat, clock=lambda: now[0])
+    typing.register(bridge)
+    typing.set_conversation((account, BOB), "Bob")
+    core.bus.publish(ChatStateReceived(account, Jid.parse("bob@x.org/a"), ChatState.COMPOSING))
+    bridge.flush()
+    assert typing.text == "Bob is typing…"
+    assert typing.stale_timer.isActive()
+    now[0] += STALE_S - 1
+    typing.drop_stale()
+    assert typing.text == "Bob is typing…"
+    core.bus.publish(ChatStateReceived(account, Jid.parse("bob@x.org/a"), ChatState.COMPOSING))
+    bridge.flush()  # news: the wait starts again
+    now[0] += STALE_S - 1
+    typing.drop_stale()
+    assert typing.text == "Bob is typing…"
+    now[0] += 1
+    typing.drop_stale()
+    assert typing.text == ""
+    assert not typing.stale_timer.isActive()

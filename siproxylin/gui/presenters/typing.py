@@ -5,13 +5,16 @@ is told ``composing``; after ``PAUSE_MS`` without a keystroke, when the input is
 emptied or when another conversation is opened, ``paused`` (the core decides
 whether anything is sent at all: the account's switch, states it already sent).
 A sent message ends typing by itself. Incoming: ``ChatStateChanged`` of the open
-conversation becomes "Bob is typing…" for the view. No widgets; a QObject for
-its signal and timer. Imports ``domain``, ``core`` and ``gui.labels``.
+conversation becomes "Bob is typing…" for the view; someone whose client never
+says it stopped (it crashed, the link dropped) stops counting after
+``STALE_S`` without news. No widgets; a QObject for its signal and timers.
+Imports ``domain``, ``core`` and ``gui.labels``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -25,6 +28,7 @@ from siproxylin.gui import labels
 from siproxylin.gui.bridge import EventBridge
 
 PAUSE_MS = 5000  # idle time after which we say we paused
+STALE_S = 30.0  # someone typing without news for this long is no longer shown
 
 Conversation = tuple[AccountId, Jid]
 
@@ -34,17 +38,26 @@ class TypingPresenter(QObject):
 
     changed = Signal()  # ``text`` changed
 
-    def __init__(self, chat: ChatService, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        chat: ChatService,
+        parent: QObject | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__(parent)
         self._chat = chat
+        self._clock = clock
         self._conversation: Conversation | None = None
         self._peer_name = ""
         self._composing = False
-        self._typers: dict[str, None] = {}  # who, in the order they started
+        self._typers: dict[str, float] = {}  # who -> when we last heard, in start order
         self.pause_timer = QTimer(self)
         self.pause_timer.setSingleShot(True)
         self.pause_timer.setInterval(PAUSE_MS)
         self.pause_timer.timeout.connect(self._pause)
+        self.stale_timer = QTimer(self)
+        self.stale_timer.setInterval(int(STALE_S * 1000 / 6))
+        self.stale_timer.timeout.connect(self.drop_stale)
 
     def register(self, bridge: EventBridge) -> None:
         """Subscribe the handlers to the bridge."""
@@ -67,6 +80,7 @@ class TypingPresenter(QObject):
             self._conversation = conversation
             if self._typers:
                 self._typers.clear()
+                self.stale_timer.stop()
                 self.changed.emit()
         self._peer_name = peer_name
 
@@ -81,6 +95,17 @@ class TypingPresenter(QObject):
         if not self._composing:
             self._composing = True
             self._send(composing=True)
+
+    def drop_stale(self) -> None:
+        """Stop showing those we heard nothing from for ``STALE_S``."""
+        limit = self._clock() - STALE_S
+        stale = [who for who, heard in self._typers.items() if heard <= limit]
+        for who in stale:
+            del self._typers[who]
+        if not self._typers:
+            self.stale_timer.stop()
+        if stale:
+            self.changed.emit()
 
     def message_sent(self) -> None:
         """A message went out: it ends our typing without a separate notification."""
@@ -116,8 +141,10 @@ class TypingPresenter(QObject):
             if event.account != account or event.peer != peer:
                 continue
             if event.state is ChatState.COMPOSING:
-                self._typers.setdefault(event.who, None)
+                self._typers[event.who] = self._clock()
             else:
                 self._typers.pop(event.who, None)
+        if self._typers and not self.stale_timer.isActive():
+            self.stale_timer.start()
         if list(self._typers) != before:
             self.changed.emit()
