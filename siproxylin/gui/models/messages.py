@@ -211,7 +211,8 @@ class MessageListModel(QAbstractListModel):
             return self.author(target) if target is not None else ""
         if role == _TOOLTIP:
             when = labels.full_time(message.timestamp)
-            return f"{when} · {labels.delivery_text(message.state)}"
+            edited = " · edited" if message.edited else ""
+            return f"{when} · {labels.delivery_text(message.state)}{edited}"
         return None
 
     def roleNames(self) -> dict[int, QByteArray]:  # noqa: N802

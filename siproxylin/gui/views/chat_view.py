@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from siproxylin.domain.errors import SiproxylinError
+from siproxylin.domain.models import ChatMessage
 from siproxylin.gui import icons, labels
 from siproxylin.gui.presenters.chat import ChatPresenter
 from siproxylin.gui.views.compose_bar import ComposeBar
@@ -49,6 +50,7 @@ class ChatView(QWidget):
         self._presenter = presenter
         self._stick_to_bottom = True
         self._watched: QWidget | None = None  # the window whose activation we follow
+        self._corrected: ChatMessage | None = None  # the message the input holds a correction of
         self._build()
         self.menu = MessageMenu(presenter, self.messages, self.delegate)
         self.menu.failed.connect(self._show_error)
@@ -201,9 +203,10 @@ class ChatView(QWidget):
         elif reply_to is not None:
             self.compose_bar.show_reply(presenter.author(reply_to), reply_to.body)
         else:
-            if self.compose_bar.isVisible() and self.compose_bar.label.text().startswith("✎"):
-                self.composer.clear()  # a cancelled correction leaves nothing behind
             self.compose_bar.hide()
+        if self._corrected is not None and editing is None:
+            self.composer.clear()  # a finished or cancelled correction leaves nothing behind
+        self._corrected = editing
         self.error_label.hide()
 
     def _on_typing_changed(self) -> None:
