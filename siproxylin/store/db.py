@@ -210,8 +210,12 @@ class Database:
     # --- the jid table ------------------------------------------------------------
 
     def jid_id(self, jid: Jid) -> int:
-        """The row id of a bare address, inserting it when new."""
-        key = jid.bare
+        """The row id of an address, inserting it when new.
+
+        Conversations are named by bare addresses, except private messages with a
+        room occupant, which are named by the occupant's full address.
+        """
+        key = jid
         found = self._jid_ids.get(key)
         if found is not None:
             return found
@@ -225,8 +229,8 @@ class Database:
         return found
 
     def find_jid_id(self, jid: Jid) -> int | None:
-        """The row id of a bare address, or None when it was never stored."""
-        key = jid.bare
+        """The row id of an address, or None when it was never stored."""
+        key = jid
         found = self._jid_ids.get(key)
         if found is None:
             row = self.read_one("SELECT id FROM jid WHERE bare_jid = ?", (str(key),))
@@ -238,7 +242,7 @@ class Database:
         return found
 
     def jid(self, jid_id: int) -> Jid:
-        """The bare address of a jid row.
+        """The address of a jid row.
 
         Raises:
             KeyError: If there is no such row.

@@ -80,7 +80,7 @@ class RosterStore:
 
     def remove_roster(self, account: AccountId, jids: Sequence[Jid]) -> None:
         """Remove some addresses from a roster; unknown ones are ignored."""
-        ids = [self._db.find_jid_id(jid) for jid in jids]
+        ids = [self._db.find_jid_id(jid.bare) for jid in jids]
         rows = [(account, jid_id) for jid_id in ids if jid_id is not None]
         if rows:
             with self._db.transaction():
@@ -91,7 +91,7 @@ class RosterStore:
         stored = []
         removed = []
         for item in items:
-            jid_id = db.jid_id(item.jid)
+            jid_id = db.jid_id(item.jid.bare)
             if item.subscription is Subscription.REMOVE:
                 removed.append((account, jid_id))
                 continue

@@ -6,6 +6,8 @@
 -- ordered by message time (archive pages fetched later are older than live
 -- messages stored before them), so the history index is on time. The read
 -- position of a conversation is the (time, id) of the newest message read.
+-- From this version the jid table also holds full addresses: a private
+-- conversation with a room occupant is named by room@service/nick.
 ALTER TABLE message ADD COLUMN occupant_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE message ADD COLUMN thread TEXT NOT NULL DEFAULT '';
 ALTER TABLE message ADD COLUMN reply_to TEXT NOT NULL DEFAULT '';
