@@ -290,7 +290,15 @@ class RoomLink:
             RoomOperationFailed: The room refused the request.
         """
         room = room.bare
-        await self._iq(room, "set", muc_stanzas.registration_submit(nick))
+        try:
+            await self._iq(room, "set", muc_stanzas.registration_submit(nick))
+        except RoomOperationFailed as exc:
+            if exc.reason is RoomError.MEMBERS_ONLY:  # registration-required
+                raise RoomOperationFailed(
+                    exc.reason,
+                    "The room takes no membership requests; an admin of the room has to add you.",
+                ) from None
+            raise
         reply = await self._iq(room, "get", muc_stanzas.registration_request())
         return MembershipOutcome.MEMBER if is_registered(reply) else MembershipOutcome.PENDING
 

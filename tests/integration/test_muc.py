@@ -267,6 +267,7 @@ async def test_members_only_membership_request_is_not_assumed_granted(
         with pytest.raises(RoomOperationFailed) as refused:
             await bob.app.rooms.request_membership(bob.account, room, "Bob")
         assert refused.value.reason is RoomError.MEMBERS_ONLY
+        assert "admin" in str(refused.value)
         # Once an admin made Bob a member, registering reserves his nick: MEMBER.
         await alice.app.rooms.set_affiliation(alice.account, room, bob.jid, Affiliation.MEMBER)
         outcome = await bob.app.rooms.request_membership(bob.account, room, "Bob")
