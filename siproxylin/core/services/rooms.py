@@ -403,11 +403,9 @@ class RoomService:
     def _on_session_started(self, event: SessionStarted) -> None:
         if event.resumed:
             return  # the server kept us in our rooms
-        session = self._accounts.session(event.account)
         xmpp = self._accounts.xmpp(event.account)
-        if session is None or xmpp is None:
-            return
-        session.spawn(self._after_login(event.account, xmpp))
+        if xmpp is not None:
+            self._spawn(event.account, self._after_login(event.account, xmpp))
 
     def _on_account_state_changed(self, event: AccountStateChanged) -> None:
         # While reconnecting the server may still resume the stream with us in our
@@ -618,6 +616,10 @@ class RoomService:
 
     def _spawn(self, account: AccountId, coro: Coroutine[Any, Any, Any]) -> None:
         session = self._accounts.session(account)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            session = None  # no loop runs (a synchronous caller): nothing can be awaited
         if session is None:
             coro.close()
             return
