@@ -373,6 +373,7 @@ class XmppClient:
                 )
             )
         _guard_handlers(stream)
+        self._muc.exclude_from(stream, "Presence")  # slixmpp's roster copy of occupants
         # Every <iq/> we send registers a handler for its reply, tried on every stanza
         # until the reply comes: guard those too (a flood of messages often arrives
         # while disco queries for contacts' capabilities are pending).

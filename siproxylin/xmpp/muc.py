@@ -51,6 +51,7 @@ from siproxylin.xmpp.translate.muc import (
     error_condition,
     form_fields,
     is_registered,
+    is_room_presence,
     parse_bookmarks,
     parse_legacy_bookmarks,
     parse_room_info,
@@ -141,6 +142,18 @@ class RoomLink:
     def present(self) -> dict[Jid, str]:
         """Rooms we are in or joining -> our nick there."""
         return self._present
+
+    def exclude_from(self, stream: Any, handler_name: str) -> None:
+        """Keep room presences away from one of slixmpp's handlers.
+
+        slixmpp's own "Presence" handler copies every presence into its roster: for a
+        room that would be a second, heavier copy of every occupant, and half the
+        cost of a big join. Room presences belong to this class alone.
+        """
+        # slixmpp (pinned exactly) has no public way to list its handlers.
+        for handler in vars(stream)["_XMLStream__handlers"]:
+            if handler.name == handler_name:
+                handler._matcher = _NotRoomPresence(handler._matcher, self._present)
 
     # --- incoming --------------------------------------------------------------------
 
@@ -517,3 +530,16 @@ class RoomLink:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+class _NotRoomPresence:
+    """A handler's matcher that also says no to presences from our rooms."""
+
+    __slots__ = ("_inner", "_rooms")
+
+    def __init__(self, inner: Any, rooms: dict[Jid, str]) -> None:
+        self._inner = inner
+        self._rooms = rooms
+
+    def match(self, stanza: Any) -> bool:
+        return bool(self._inner.match(stanza)) and not is_room_presence(stanza.xml, self._rooms)
