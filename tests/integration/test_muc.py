@@ -3,7 +3,9 @@ bookmarks, self-ping, and forged input."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from siproxylin.domain.events import (
     Event,
     MessageStored,
     OccupantsChanged,
+    RetractionReceived,
     RoomJoined,
     RoomLeft,
     RoomNotice,
@@ -172,6 +175,26 @@ async def test_join_errors_have_typed_reasons(prosody: ProsodyServer, tmp_path: 
         await bob.stop()
 
 
+async def test_a_room_locked_by_its_creator_cannot_be_entered(
+    prosody: ProsodyServer, tmp_path: Path
+) -> None:
+    bob = await client_for(prosody, tmp_path / "b", "bob")
+    room = new_room(prosody, "locked")
+    jid, password = prosody.new_account("creator")
+    try:
+        async with online(prosody, jid, password) as creator:
+            # A plain client creates the room and never configures it (status 201).
+            creator.send_raw(
+                ET.tostring(muc_stanzas.join_presence(room.with_resource("creator")), "unicode")
+            )
+            await asyncio.sleep(0.3)
+            await bob.app.rooms.join(bob.account, room, "Bob", remember=False)
+            failed = await state(bob, room, RoomState.FAILED)
+            assert failed.reason is RoomError.LOCKED
+    finally:
+        await bob.stop()
+
+
 async def test_kick_ban_role_and_moderation(prosody: ProsodyServer, tmp_path: Path) -> None:
     alice = await client_for(prosody, tmp_path / "a", "alice")
     bob = await client_for(prosody, tmp_path / "b", "bob")
@@ -202,6 +225,10 @@ async def test_kick_ban_role_and_moderation(prosody: ProsodyServer, tmp_path: Pa
         seen = await carol.log.wait(MessageStored, lambda e: e.message.body == "spam spam")
         assert seen.message.stanza_id
         await carol.app.rooms.moderate(carol.account, room, seen.message.stanza_id, "spam")
+        retracted = await alice.log.wait(
+            RetractionReceived, lambda e: e.target_id == seen.message.stanza_id
+        )
+        assert retracted.moderated_by
         with pytest.raises(RoomOperationFailed) as not_moderator:
             await bob.app.rooms.moderate(bob.account, room, seen.message.stanza_id)
         assert not_moderator.value.reason is RoomError.FORBIDDEN
