@@ -112,6 +112,7 @@ class XmppClient:
         self._own = config.jid
         self._keepalive: asyncio.Task[None] | None = None
         self.network = AccountNetwork(config.id, config.proxy)
+        self._presence_sent = asyncio.Event()  # the initial presence of this stream is out
         # Rooms we are in -> our nick there; group chat from other rooms is ignored.
         self._room_nicks: dict[Jid, str] = {}
         self._stream = StreamClient(config, password, self.network, self._on_attempt_failed)
@@ -246,6 +247,10 @@ class XmppClient:
         max_items: int = 50,
     ) -> ArchivePage:
         """Fetch one page of our own or a room's XEP-0313 archive (see ``xmpp.mam``)."""
+        # The server handles our stanzas in order, and reading a large archive takes
+        # it a while: a query must not hold back the initial presence (and with it
+        # the offline messages and contacts' presences it releases).
+        await self._presence_sent.wait()
         return await self._archive.query(
             archive, with_jid=with_jid, start=start, after=after, before=before, max_items=max_items
         )
@@ -401,6 +406,7 @@ class XmppClient:
     # --- slixmpp events --------------------------------------------------------------
 
     async def _on_session_start(self, _event: Any) -> None:
+        self._presence_sent.clear()
         bound = Jid.parse(str(self._stream.boundjid))
         self._own = bound
         self._online = True
@@ -423,6 +429,7 @@ class XmppClient:
         # Compute our XEP-0115 hash before the first presence carries it.
         await stream.plugin["xep_0115"].update_caps(stream.boundjid, broadcast=False)
         stream.send_presence()
+        self._presence_sent.set()
         for reply in replies:
             try:
                 await reply
