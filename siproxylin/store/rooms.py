@@ -82,7 +82,9 @@ class RoomStore:
         """Forget a stored room; unknown ones are ignored."""
         jid_id = self._db.find_jid_id(room.bare)
         if jid_id is not None:
-            self._db.write("DELETE FROM room WHERE account_id = ? AND jid_id = ?", (account, jid_id))
+            self._db.write(
+                "DELETE FROM room WHERE account_id = ? AND jid_id = ?", (account, jid_id)
+            )
 
     def set_subject(self, account: AccountId, room: Jid, subject: str) -> None:
         """Remember the last subject of a stored room; unknown rooms are ignored."""
