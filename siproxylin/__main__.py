@@ -106,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
                 application.roster,
                 application.decisions,
                 application.search,
+                rooms=application.rooms,
+                history=application.history,
             )
         )
         window.show()

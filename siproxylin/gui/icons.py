@@ -11,7 +11,7 @@ from functools import cache
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
-from siproxylin.domain.models import Availability, ConnectionState
+from siproxylin.domain.models import Availability, ConnectionState, RoomState
 
 _GREEN = "#2e9e44"
 _AMBER = "#e0a100"
@@ -34,6 +34,13 @@ _STATE_COLOUR = {
     ConnectionState.RECONNECTING: _AMBER,
     ConnectionState.FAILED: _RED,
     ConnectionState.DISABLED: _GREY,
+}
+
+_ROOM_COLOUR = {
+    RoomState.JOINED: _GREEN,
+    RoomState.JOINING: _AMBER,
+    RoomState.FAILED: _RED,
+    RoomState.LEFT: _GREY,
 }
 
 _SIZE = 16
@@ -79,3 +86,34 @@ def presence_colour(availability: Availability) -> QColor:
 def account_state_icon(state: ConnectionState) -> QIcon:
     """The dot shown next to an account."""
     return dot_icon(_STATE_COLOUR[state], hollow=state is ConnectionState.DISABLED)
+
+
+@cache
+def bubbles_icon(colour: str) -> QIcon:
+    """Two overlapping speech bubbles of ``colour``: a group chat."""
+    icon = QIcon()
+    for scale in (1, 2):
+        pixmap = QPixmap(_SIZE * scale, _SIZE * scale)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        back = QColor(colour)
+        back.setAlphaF(0.55)
+        painter.setBrush(back)
+        painter.drawRoundedRect(
+            QRectF(6 * scale, 2 * scale, 9 * scale, 7 * scale), scale * 2, scale * 2
+        )
+        painter.setBrush(QColor(colour))
+        painter.drawRoundedRect(
+            QRectF(1 * scale, 6 * scale, 10 * scale, 8 * scale), scale * 2, scale * 2
+        )
+        painter.end()
+        pixmap.setDevicePixelRatio(scale)
+        icon.addPixmap(pixmap)
+    return icon
+
+
+def room_icon(state: RoomState) -> QIcon:
+    """The icon of a group chat row, coloured by where we are with the room."""
+    return bubbles_icon(_ROOM_COLOUR[state])

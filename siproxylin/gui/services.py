@@ -11,6 +11,8 @@ from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
 from siproxylin.core.decisions import Decisions
 from siproxylin.core.services.chat import ChatService
+from siproxylin.core.services.history import HistoryService
+from siproxylin.core.services.rooms import RoomService
 from siproxylin.core.services.roster import RosterService
 from siproxylin.core.services.search import SearchService
 
@@ -26,6 +28,8 @@ class GuiServices:
         roster: Contacts and presence.
         decisions: Questions the core asks the user.
         search: Message search; None leaves Edit > Find… disabled.
+        rooms: Group chats; None leaves the group chat commands disabled.
+        history: Server archives (scroll back); None pages the local store only.
     """
 
     bus: EventBus
@@ -34,3 +38,5 @@ class GuiServices:
     roster: RosterService
     decisions: Decisions
     search: SearchService | None = None
+    rooms: RoomService | None = None
+    history: HistoryService | None = None

@@ -7,11 +7,13 @@ Imports ``core`` (through ``GuiServices``) and the rest of ``gui``.
 
 from __future__ import annotations
 
+from siproxylin.domain.models import ChatKind
 from siproxylin.gui.bridge import EventBridge
 from siproxylin.gui.models.contacts import ContactTreeModel
 from siproxylin.gui.presenters.chat import ChatPresenter
 from siproxylin.gui.presenters.contacts import ContactsPresenter
 from siproxylin.gui.presenters.decisions import DecisionsPresenter
+from siproxylin.gui.presenters.rooms import RoomsPresenter
 from siproxylin.gui.presenters.search import SearchPresenter
 from siproxylin.gui.services import GuiServices
 from siproxylin.gui.views.main_window import MainWindow
@@ -28,11 +30,22 @@ def create_main_window(services: GuiServices) -> MainWindow:
         ContactTreeModel(), services.accounts, services.roster, services.chat
     )
     chat = ChatPresenter(
-        services.chat, services.roster, search=services.search, accounts=services.accounts
+        services.chat,
+        services.roster,
+        search=services.search,
+        accounts=services.accounts,
+        history=services.history,
     )
     decisions = DecisionsPresenter(services.decisions)
     for presenter in (contacts, chat, decisions):
         presenter.register(bridge)
+    rooms = RoomsPresenter(services.rooms) if services.rooms is not None else None
+    if rooms is not None:
+        rooms.register(bridge)
+        contacts.attach_rooms(rooms)
+        chat.conversation_changed.connect(
+            lambda: rooms.set_room(chat.conversation if chat.kind is ChatKind.GROUPCHAT else None)
+        )
     contacts.load()
     decisions.load()
     search = (
@@ -41,12 +54,20 @@ def create_main_window(services: GuiServices) -> MainWindow:
         else None
     )
     window = MainWindow(
-        services, contacts=contacts, chat=chat, decisions=decisions, bridge=bridge, search=search
+        services,
+        contacts=contacts,
+        chat=chat,
+        decisions=decisions,
+        bridge=bridge,
+        search=search,
+        rooms=rooms,
     )
     contacts.model.setParent(window)
     chat.setParent(window)
     decisions.setParent(window)
     if search is not None:
         search.setParent(window)
+    if rooms is not None:
+        rooms.setParent(window)
     chat.conversation_changed.connect(lambda: contacts.set_active(chat.conversation))
     return window

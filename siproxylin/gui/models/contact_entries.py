@@ -17,7 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from siproxylin.domain.config import ProxyConfig
 from siproxylin.domain.ids import AccountId, Jid
-from siproxylin.domain.models import AccountStatus, Availability, Subscription
+from siproxylin.domain.models import AccountStatus, Availability, RoomState, Subscription
 from siproxylin.gui import icons, labels
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
@@ -37,6 +37,7 @@ class ContactRole(enum.IntEnum):
     UNREAD = enum.auto()  # int: unread incoming messages
     TITLE = enum.auto()  # str: the main text (address of an account, name of a contact)
     DETAIL = enum.auto()  # str: the secondary text (account state, status message)
+    ROOM_STATE = enum.auto()  # RoomState of a group chat row, None for a contact
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,10 @@ class AccountEntry:
 
 @dataclass(frozen=True, slots=True)
 class ContactEntry:
-    """What the tree shows for a contact."""
+    """What the tree shows for a contact, or for a group chat (``room_state`` set).
+
+    A group chat's ``status`` is its state in words and ``name`` its remembered name.
+    """
 
     jid: Jid
     name: str = ""
@@ -61,11 +65,19 @@ class ContactEntry:
     in_roster: bool = True
     subscription: Subscription = Subscription.NONE
     unread: int = 0
+    room_state: RoomState | None = None
 
     @property
     def display_name(self) -> str:
-        """The given name, or the address."""
+        """The given name, or the address (a group chat's local part)."""
+        if self.room_state is not None:
+            return self.name or self.jid.local or str(self.jid)
         return self.name or str(self.jid)
+
+    @property
+    def is_room(self) -> bool:
+        """True for a group chat row."""
+        return self.room_state is not None
 
 
 def account_data(entry: AccountEntry, role: int) -> Any:  # noqa: PLR0911
@@ -95,10 +107,14 @@ def contact_data(account: AccountId, entry: ContactEntry, role: int) -> Any:  # 
         name = entry.display_name
         return f"{name} ({entry.unread})" if entry.unread else name
     if role == _DECORATION:
+        if entry.room_state is not None:
+            return icons.room_icon(entry.room_state)
         return icons.presence_icon(entry.availability)
     if role == _TOOLTIP:
-        return _contact_tooltip(entry)
+        return _room_tooltip(entry) if entry.is_room else _contact_tooltip(entry)
     if role == _FOREGROUND:
+        if entry.is_room:
+            return QBrush(QColor("#808080")) if entry.room_state is not RoomState.JOINED else None
         if entry.availability is Availability.OFFLINE:
             return QBrush(QColor("#808080"))
         return None
@@ -119,7 +135,9 @@ def _contact_value(account: AccountId, entry: ContactEntry, role: int) -> Any:  
     if role == ContactRole.UNREAD:
         return entry.unread
     if role == ContactRole.DETAIL:
-        return entry.status if entry.in_roster else "not in contacts"
+        return entry.status if entry.in_roster or entry.is_room else "not in contacts"
+    if role == ContactRole.ROOM_STATE:
+        return entry.room_state
     return None
 
 
@@ -158,4 +176,13 @@ def _contact_tooltip(entry: ContactEntry) -> str:
         lines.append("not in your contact list")
     elif entry.subscription in (Subscription.NONE, Subscription.FROM):
         lines.append("presence not shared with you")
+    return "\n".join(lines)
+
+
+def _room_tooltip(entry: ContactEntry) -> str:
+    lines = [f"Group chat {entry.jid}"]
+    if entry.name:
+        lines.insert(0, entry.name)
+    if entry.status:
+        lines.append(entry.status)
     return "\n".join(lines)

@@ -1,11 +1,12 @@
-"""ContactTreeModel: accounts at the top level, their contacts below, sorted.
+"""ContactTreeModel: accounts at the top level, their group chats and contacts below, sorted.
 
-Owns the tree's rows and the Qt index bookkeeping. Contacts are sorted available
-first, then by name; offline ones can be hidden (except those with unread
-messages). Changes come in batches from ``presenters.contacts`` and each batch
-is applied per account with the fewest row signals: removals, one layout change
-for a re-sort, insertions, one ``dataChanged``. Entries are plain values; text
-and role data live in ``contact_entries``. Imports ``domain``, Qt and that module.
+Owns the tree's rows and the Qt index bookkeeping. Group chats come first (always
+shown), then contacts sorted available first, then by name; offline contacts can
+be hidden (except those with unread messages). Changes come in batches from
+``presenters.contacts`` and each batch is applied per account with the fewest row
+signals: removals, one layout change for a re-sort, insertions, one ``dataChanged``.
+Entries are plain values; text and role data live in ``contact_entries``. Imports
+``domain``, Qt and that module.
 """
 
 from __future__ import annotations
@@ -54,9 +55,9 @@ def _with_parents(signal: SignalInstance) -> SignalInstance:
     return cast("SignalInstance", overloads[_LAYOUT_SIGNATURE])
 
 
-def _sort_key(entry: ContactEntry) -> tuple[bool, str, str]:
-    offline = entry.availability is Availability.OFFLINE
-    return offline, entry.display_name.casefold(), str(entry.jid)
+def _sort_key(entry: ContactEntry) -> tuple[bool, bool, str, str]:
+    offline = entry.availability is Availability.OFFLINE and not entry.is_room
+    return not entry.is_room, offline, entry.display_name.casefold(), str(entry.jid)
 
 
 @dataclass(slots=True)
@@ -270,7 +271,10 @@ class ContactTreeModel(QAbstractItemModel):
 
     def _shown(self, entry: ContactEntry) -> bool:
         return (
-            self._show_offline or entry.availability is not Availability.OFFLINE or entry.unread > 0
+            self._show_offline
+            or entry.is_room
+            or entry.availability is not Availability.OFFLINE
+            or entry.unread > 0
         )
 
     def _sync(self, node: _AccountNode, changed: set[Jid]) -> None:

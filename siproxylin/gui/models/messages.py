@@ -8,8 +8,11 @@ author of a room message is its nick). A batch of
 ``MessageStored`` events becomes at most one ``rowsInserted`` (or one reset when
 the batch alone exceeds the row limit) and one ``dataChanged``. The newest
 ``limit`` rows are kept, so a flood into the open conversation costs the view a
-bounded layout. Formatting (times, marks) is left to views. Imports ``domain``
-and Qt only.
+bounded layout. New messages older than the first row (pages fetched back from
+the server archive) are inserted above it instead, in time order, and
+``prepend`` adds older stored messages at the top; there the newest rows give way
+when the limit is reached (``trimmed_newest``). Formatting (times, marks) is
+left to views. Imports ``domain`` and Qt only.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ class MessageListModel(QAbstractListModel):
         self._by_ref: dict[str, int] = {}  # origin-id / stanza-id / stanza id -> message id
         self.peer_name = ""
         self.own_name = ""
+        self.trimmed_newest = False  # rows at the bottom were dropped for older ones
 
     # --- queries -----------------------------------------------------------------
 
@@ -118,6 +122,7 @@ class MessageListModel(QAbstractListModel):
         self._row_of = {message.id: row for row, message in enumerate(self._rows)}
         self._by_ref = {}
         self._index_refs(self._rows)
+        self.trimmed_newest = False
         self.endResetModel()
 
     def clear(self) -> None:
@@ -152,8 +157,45 @@ class MessageListModel(QAbstractListModel):
                 appended.append(message)
         if high >= 0:
             self.dataChanged.emit(self.index(low, 0), self.index(high, 0))
+        if appended and rows:
+            first = rows[0].timestamp
+            older = [message for message in appended if message.timestamp < first]
+            if older:
+                appended = [message for message in appended if message.timestamp >= first]
+                self.prepend(sorted(older, key=lambda message: message.timestamp))
         if appended:
             self._append(appended)
+
+    def older_than_loaded(self, message: ChatMessage) -> bool:
+        """True when ``message`` would go above the first loaded row."""
+        return bool(self._rows) and message.timestamp < self._rows[0].timestamp
+
+    def prepend(self, messages: Sequence[ChatMessage]) -> int:
+        """Insert older messages (oldest first) above the first row.
+
+        Messages already loaded are skipped. When the limit is reached the newest
+        rows are dropped (``trimmed_newest`` is set).
+
+        Returns:
+            How many rows were inserted.
+        """
+        fresh = [m for m in messages if m.id not in self._row_of][-self.limit :]
+        if not fresh:
+            return 0
+        excess = len(self._rows) + len(fresh) - self.limit
+        if excess > 0:
+            keep = len(self._rows) - excess
+            self.beginRemoveRows(QModelIndex(), keep, len(self._rows) - 1)
+            del self._rows[keep:]
+            self.trimmed_newest = True
+            self.endRemoveRows()
+        self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
+        self._rows[0:0] = fresh
+        self._row_of = {message.id: row for row, message in enumerate(self._rows)}
+        self._by_ref = {}
+        self._index_refs(self._rows)
+        self.endInsertRows()
+        return len(fresh)
 
     def _append(self, appended: list[ChatMessage]) -> None:
         if len(appended) >= self.limit:

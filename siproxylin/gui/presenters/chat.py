@@ -13,8 +13,14 @@ It also owns the composer's mode: a reply to a message or the correction of our
 last one (``compose_changed``), the message actions (retract, react), and the
 read position: while the conversation is shown in the active window
 (``set_visible``) its newest messages are marked read in the core, which keeps
-the unread counts. Typing notifications live in ``typing``. No widgets: a
-QObject only for its signals. Imports ``domain``, ``core`` and ``gui``.
+the unread counts. Typing notifications live in ``typing``.
+
+Scrolling back (``load_older``) first pages the local store; when it has nothing
+older, the server archive is asked (``HistoryService.load_older``) and what it
+stores arrives as ``MessageStored`` events the model puts above the first row.
+``history_note`` says "Loading older messages…", "Beginning of history", or
+"Syncing history…" while a catch-up of the conversation's archive runs. No
+widgets: a QObject only for its signals. Imports ``domain``, ``core`` and ``gui``.
 """
 
 from __future__ import annotations
@@ -26,11 +32,13 @@ from PySide6.QtCore import QObject, Signal
 
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.services.chat import ChatService
+from siproxylin.core.services.history import HistoryService
 from siproxylin.core.services.roster import RosterService
 from siproxylin.core.services.search import SearchService
-from siproxylin.domain.errors import AccountNotFound
+from siproxylin.domain.errors import AccountNotFound, SiproxylinError
 from siproxylin.domain.events import (
     AccountRemoved,
+    HistorySyncStateChanged,
     MessageStored,
     PresenceChanged,
     RosterChanged,
@@ -45,6 +53,11 @@ Conversation = tuple[AccountId, Jid]
 
 HISTORY_LIMIT = 200
 AROUND = 100  # messages loaded on each side of a message opened with open_at
+OLDER_PAGE = 50  # stored messages added per scroll back
+
+LOADING_OLDER = "Loading older messages…"
+BEGINNING = "Beginning of history"
+SYNCING = "Syncing history…"
 
 
 class ChatPresenter(QObject):
@@ -54,6 +67,7 @@ class ChatPresenter(QObject):
     peer_changed = Signal()  # the peer's name or presence changed
     focus_requested = Signal(int)  # scroll to and highlight this message id (open_at)
     compose_changed = Signal()  # the reply target or the message being corrected changed
+    history_changed = Signal()  # history_note changed
 
     def __init__(
         self,
@@ -63,6 +77,7 @@ class ChatPresenter(QObject):
         *,
         search: SearchService | None = None,
         accounts: AccountManager | None = None,
+        history: HistoryService | None = None,
     ) -> None:
         super().__init__(parent)
         self._chat = chat
@@ -80,6 +95,11 @@ class ChatPresenter(QObject):
         self._status = ""
         self._reply_to: ChatMessage | None = None
         self._editing: ChatMessage | None = None
+        self._history = history
+        self._loading_older = False
+        self._at_beginning = False
+        self._older_failed = ""
+        self._syncing: set[tuple[AccountId, Jid]] = set()  # archives being caught up
 
     def register(self, bridge: EventBridge) -> None:
         """Subscribe the handlers to the bridge."""
@@ -87,6 +107,7 @@ class ChatPresenter(QObject):
         bridge.register(PresenceChanged, self._on_presence_changed)
         bridge.register(RosterChanged, self._on_roster_changed)
         bridge.register(AccountRemoved, self._on_account_removed)
+        bridge.register(HistorySyncStateChanged, self._on_history_sync)
         self.typing.register(bridge)
 
     # --- state for the view ------------------------------------------------------
@@ -120,6 +141,31 @@ class ChatPresenter(QObject):
     def kind(self) -> ChatKind:
         """What kind of conversation is open."""
         return self._kind
+
+    @property
+    def loading_older(self) -> bool:
+        """True while older messages are fetched from the server."""
+        return self._loading_older
+
+    @property
+    def at_beginning(self) -> bool:
+        """True once the archive said there is nothing older."""
+        return self._at_beginning
+
+    @property
+    def history_note(self) -> str:
+        """A short note above the messages about history being fetched, or ""."""
+        if self._loading_older:
+            return LOADING_OLDER
+        if self._older_failed:
+            return f"Older messages not loaded: {self._older_failed}"
+        if self._conversation is not None and self._archive_of(*self._conversation) in (
+            self._syncing
+        ):
+            return SYNCING
+        if self._at_beginning:
+            return BEGINNING
+        return ""
 
     @property
     def reply_to(self) -> ChatMessage | None:
@@ -268,6 +314,57 @@ class ChatPresenter(QObject):
         message = self.model.message(row)
         return self._chat.toggle_reaction(message.account, message.id, emoji)
 
+    async def load_older(self) -> int:
+        """Show older messages of the open conversation: stored ones, else the archive's.
+
+        Returns:
+            How many messages were added from the store, or stored from the archive
+            (they arrive through ``MessageStored``); 0 when there are none or a load
+            is already running.
+        """
+        if self._conversation is None or self._loading_older or self._at_beginning:
+            return 0
+        account, peer = self._conversation
+        rows = self.model.messages()
+        if rows:
+            older = self._chat.history(account, peer, OLDER_PAGE, before_id=rows[0].id)
+            added = self.model.prepend(older)
+            self._note_trim()
+            if added:
+                return added
+        if self._history is None or self._kind is ChatKind.GROUPCHAT_PM:
+            self._set_older_state(beginning=True)
+            return 0
+        self._set_older_state(loading=True)
+        conversation = self._conversation
+        try:
+            stored = await self._history.load_older(account, peer, self._kind)
+        except SiproxylinError as error:
+            if self._conversation == conversation:
+                self._set_older_state(failed=str(error))
+            return 0
+        if self._conversation == conversation:
+            self._set_older_state(beginning=stored == 0)
+        return stored
+
+    def _set_older_state(
+        self, *, loading: bool = False, beginning: bool = False, failed: str = ""
+    ) -> None:
+        self._loading_older, self._at_beginning, self._older_failed = loading, beginning, failed
+        self.history_changed.emit()
+
+    def _note_trim(self) -> None:
+        if self.model.trimmed_newest and self._latest:
+            self._latest = False
+
+    def _archive_of(self, account: AccountId, peer: Jid) -> tuple[AccountId, Jid]:
+        if self._kind is ChatKind.GROUPCHAT or self._accounts is None:
+            return account, peer.bare
+        try:
+            return account, self._accounts.config(account).jid.bare
+        except AccountNotFound:
+            return account, peer.bare
+
     def show_message(self, message_id: int) -> None:
         """Scroll to and highlight a loaded message (the one a reply answers)."""
         if self.model.row_of(message_id) is not None:
@@ -291,11 +388,19 @@ class ChatPresenter(QObject):
             return
         account, peer = self._conversation
         mine = [e for e in events if e.account == account and e.message.peer == peer]
-        if not self._latest:  # no new rows after a gap; loaded rows still update
-            mine = [e for e in mine if not e.new or self.model.row_of(e.message.id) is not None]
+        if not self._latest:  # no new rows after a gap; loaded rows and older ones still do
+            model = self.model
+            mine = [
+                e
+                for e in mine
+                if not e.new
+                or model.row_of(e.message.id) is not None
+                or model.older_than_loaded(e.message)
+            ]
         if not mine:
             return
         self.model.apply(mine)
+        self._note_trim()
         for event in mine:
             current = event.message
             if self._editing is not None and self._editing.id == current.id:
@@ -329,6 +434,17 @@ class ChatPresenter(QObject):
                 self.typing.set_conversation(self._conversation, name)
                 self.peer_changed.emit()
 
+    def _on_history_sync(self, events: Sequence[HistorySyncStateChanged]) -> None:
+        before = self.history_note
+        for event in events:
+            key = (event.account, event.archive.bare)
+            if event.syncing:
+                self._syncing.add(key)
+            else:
+                self._syncing.discard(key)
+        if self.history_note != before:
+            self.history_changed.emit()
+
     def _on_account_removed(self, events: Sequence[AccountRemoved]) -> None:
         if self._conversation is not None and any(
             e.account == self._conversation[0] for e in events
@@ -340,6 +456,9 @@ class ChatPresenter(QObject):
     ) -> None:
         if self._conversation != (account, peer):
             self.cancel_compose()
+            self._loading_older = self._at_beginning = False
+            self._older_failed = ""
+            self.history_changed.emit()
         self._conversation = (account, peer)
         self._latest = latest
         self._name = self._roster_name(account, peer)

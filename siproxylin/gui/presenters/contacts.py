@@ -32,10 +32,11 @@ from siproxylin.domain.events import (
     UnreadChanged,
 )
 from siproxylin.domain.ids import AccountId, Jid
-from siproxylin.domain.models import Availability, ChatKind, RosterItem
+from siproxylin.domain.models import Availability, ChatKind, RoomState, RosterItem
 from siproxylin.gui.bridge import EventBridge
 from siproxylin.gui.models.contact_entries import AccountEntry, ContactEntry
 from siproxylin.gui.models.contacts import ContactTreeModel
+from siproxylin.gui.presenters.rooms import RoomsPresenter
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,39 @@ class ContactsPresenter:
         self._roster = roster
         self._chat = chat
         self._active: Conversation | None = None
+        self._room_presenter: RoomsPresenter | None = None
+
+    def attach_rooms(self, rooms: RoomsPresenter) -> None:
+        """List each account's group chats (from ``rooms``) above its contacts."""
+        self._room_presenter = rooms
+        rooms.listing_changed.connect(self.refresh_rooms)
+        for entry in self.model.accounts():
+            self.refresh_rooms(entry.account)
+
+    def refresh_rooms(self, account: AccountId) -> None:
+        """Bring an account's group chat rows up to date."""
+        rooms = self._room_presenter
+        if rooms is None or self.model.account_entry(account) is None:
+            return
+        listed = rooms.listed_rooms(account)
+        current = {entry.jid: entry for entry in self.model.contacts(account) if entry.is_room}
+        unread = self._unread_counts(account) if set(listed) - set(current) else {}
+        entries = []
+        for room, name in listed.items():
+            state = rooms.state(account, room)
+            old = current.get(room)
+            entries.append(
+                ContactEntry(
+                    room,
+                    name,
+                    Availability.ONLINE if state is RoomState.JOINED else Availability.OFFLINE,
+                    rooms.state_text(account, room),
+                    unread=old.unread if old is not None else unread.get(room, 0),
+                    room_state=state,
+                )
+            )
+        removed = [room for room in current if room not in listed]
+        self.model.update_contacts(account, entries, removed)
 
     def register(self, bridge: EventBridge) -> None:
         """Subscribe the handlers to the bridge."""
@@ -217,9 +251,17 @@ class ContactsPresenter:
         entries.extend(
             ContactEntry(peer, in_roster=False, unread=unread.get(peer, 0))
             for peer in self._chat.conversations(account)
-            if peer not in known and peer != config.jid and peer.is_bare
+            if peer not in known
+            and peer != config.jid
+            and peer.is_bare
+            and not self._is_room(account, peer)
         )
         self.model.update_contacts(account, entries)
+        self.refresh_rooms(account)
+
+    def _is_room(self, account: AccountId, peer: Jid) -> bool:
+        rooms = self._room_presenter
+        return rooms is not None and peer in rooms.listed_rooms(account)
 
     def _unread_counts(self, account: AccountId) -> dict[Jid, int]:
         try:

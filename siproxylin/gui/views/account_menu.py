@@ -1,7 +1,8 @@
 """AccountMenu: Edit > Account Settings…, the Edit > Accounts submenu, the tree's context menus.
 
 Owns the account commands a user can give from menus (settings, enable,
-disable, reconnect, remove) and the contact ones (open chat, remove contact),
+disable, reconnect, remove), the contact ones (open chat, remove contact) and
+the group chat ones (open, join again, leave),
 and keeps their enabled state in step with the selected account. Commands run
 through the window's ``run_command``. Qt widgets, ``domain`` and ``gui`` only.
 """
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import QMenu
 
 from siproxylin.domain.errors import SiproxylinError
 from siproxylin.domain.ids import AccountId
-from siproxylin.domain.models import ConnectionState
+from siproxylin.domain.models import ChatKind, ConnectionState, RoomState
 from siproxylin.gui.models.contact_entries import AccountEntry, ContactEntry
 from siproxylin.gui.views.account_settings_dialog import AccountSettingsDialog
 
@@ -154,7 +155,29 @@ class AccountMenu:
             self._window.services.accounts.update_account(config, password),
         )
 
+    def _fill_room_menu(self, menu: QMenu, account: AccountId, room: ContactEntry) -> None:
+        window = self._window
+        rooms = window.rooms
+        menu.addAction(
+            "&Open Group Chat", lambda: window.open_chat(account, room.jid, ChatKind.GROUPCHAT)
+        )
+        if rooms is None:
+            return
+        if room.room_state in (RoomState.LEFT, RoomState.FAILED):
+            menu.addAction(
+                "&Join Again",
+                lambda: window.run_command("Could not join", rooms.rejoin(account, room.jid)),
+            )
+        menu.addSeparator()
+        menu.addAction(
+            "&Leave Group Chat",
+            lambda: window.run_command("Could not leave", rooms.leave(account, room.jid)),
+        )
+
     def _fill_contact_menu(self, menu: QMenu, account: AccountId, contact: ContactEntry) -> None:
+        if contact.is_room:
+            self._fill_room_menu(menu, account, contact)
+            return
         menu.addAction("&Open Chat", lambda: self._window.open_chat(account, contact.jid))
         menu.addSeparator()
         label = "&Remove Contact…" if contact.in_roster else "&Hide"

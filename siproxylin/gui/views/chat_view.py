@@ -5,8 +5,15 @@ the peer's presence, reply or correction, who is typing) lives in
 ``ChatPresenter``. Sending goes through the presenter, which stores the message
 first: the row appears when the core says it is stored. Tells the presenter
 whether the conversation is in front of the user (shown in the active window),
-which is when messages count as read. Qt widgets, ``gui.presenters`` and
-``gui.labels``.
+which is when messages count as read.
+
+In a group chat (given a ``RoomsPresenter``) the header names the room and its
+state, the room bar shows the subject, the room menu and notices, and the
+occupant list sits beside the messages. Scrolling to the top (or turning the
+wheel up there) asks the presenter for older messages, keeping the rows on
+screen where they are; a note above the list says when they are being loaded,
+when the beginning is reached, or that history is being synced. Qt widgets,
+``gui.presenters`` and ``gui.labels``.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QFont, QHideEvent, QShowEvent
+from PySide6.QtGui import QFont, QHideEvent, QShowEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -22,18 +29,23 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from siproxylin.domain.errors import SiproxylinError
-from siproxylin.domain.models import ChatMessage
+from siproxylin.domain.models import Availability, ChatKind, ChatMessage, Occupant
 from siproxylin.gui import icons, labels
+from siproxylin.gui.async_slot import async_slot
 from siproxylin.gui.presenters.chat import ChatPresenter
+from siproxylin.gui.presenters.rooms import RoomsPresenter
 from siproxylin.gui.views.compose_bar import ComposeBar
 from siproxylin.gui.views.composer import Composer
 from siproxylin.gui.views.message_delegate import MessageDelegate
 from siproxylin.gui.views.message_menu import MessageMenu
+from siproxylin.gui.views.occupant_list import OccupantList
+from siproxylin.gui.views.room_bar import RoomBar
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +57,24 @@ _STICK_DISTANCE = 24  # pixels from the bottom that still count as "at the botto
 class ChatView(QWidget):
     """Header, messages and composer for the presenter's open conversation."""
 
-    def __init__(self, presenter: ChatPresenter, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        presenter: ChatPresenter,
+        parent: QWidget | None = None,
+        *,
+        rooms: RoomsPresenter | None = None,
+    ) -> None:
         super().__init__(parent)
         self._presenter = presenter
+        self._rooms = rooms
+        self.room_bar: RoomBar | None = None
+        self.occupant_list: OccupantList | None = None
+        self._keep_from_bottom: int | None = None  # rows being added above: keep the view
         self._stick_to_bottom = True
         self._watched: QWidget | None = None  # the window whose activation we follow
         self._corrected: ChatMessage | None = None  # the message the input holds a correction of
         self._build()
-        self.menu = MessageMenu(presenter, self.messages, self.delegate)
+        self.menu = MessageMenu(presenter, self.messages, self.delegate, rooms=rooms)
         self.menu.failed.connect(self._show_error)
         self.menu.compose_requested.connect(self.composer.setFocus)
         presenter.conversation_changed.connect(self._on_conversation_changed)
@@ -63,6 +85,11 @@ class ChatView(QWidget):
         model.rowsAboutToBeInserted.connect(self._on_rows_about_to_be_inserted)
         model.rowsInserted.connect(self._on_rows_inserted)
         model.modelReset.connect(self._on_model_reset)
+        presenter.history_changed.connect(self._on_history_changed)
+        self.messages.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self.messages.viewport().installEventFilter(self)
+        if rooms is not None:
+            self._connect_room(rooms)
         self.composer.submitted.connect(self._on_send_requested)
         self.composer.edit_last_requested.connect(self._on_edit_last_requested)
         self.composer.cancel_requested.connect(presenter.cancel_compose)
@@ -76,6 +103,16 @@ class ChatView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self._build_header())
+        if self._rooms is not None:
+            self.room_bar = RoomBar(self._rooms, self)
+            self.room_bar.hide()
+            layout.addWidget(self.room_bar)
+        self.history_label = QLabel(self)
+        self.history_label.setObjectName("historyNote")
+        self.history_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.history_label.setStyleSheet("color: palette(placeholder-text); padding: 2px;")
+        self.history_label.hide()
+        layout.addWidget(self.history_label)
         self.messages = QListView(self)
         self.messages.setObjectName("messages")
         self.messages.setModel(self._presenter.model)
@@ -87,7 +124,17 @@ class ChatView(QWidget):
         self.messages.setFrameShape(QFrame.Shape.NoFrame)
         self.messages.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.messages.setUniformItemSizes(False)
-        layout.addWidget(self.messages, 1)
+        if self._rooms is not None:
+            self.body_splitter = QSplitter(Qt.Orientation.Horizontal, self)
+            self.body_splitter.addWidget(self.messages)
+            self.occupant_list = OccupantList(self._rooms, self.body_splitter)
+            self.body_splitter.addWidget(self.occupant_list)
+            self.body_splitter.setStretchFactor(0, 1)
+            self.body_splitter.setSizes([520, 170])
+            self.occupant_list.hide()
+            layout.addWidget(self.body_splitter, 1)
+        else:
+            layout.addWidget(self.messages, 1)
         self.typing_label = QLabel(self)
         self.typing_label.setObjectName("typingLabel")
         self.typing_label.setStyleSheet("color: palette(placeholder-text); padding-left: 12px;")
@@ -139,7 +186,39 @@ class ChatView(QWidget):
         column.addLayout(row)
         return box
 
+    def _connect_room(self, rooms: RoomsPresenter) -> None:
+        assert self.room_bar is not None
+        assert self.occupant_list is not None
+        rooms.room_changed.connect(self._on_room_changed)
+        self.room_bar.failed.connect(self._show_error)
+        self.room_bar.occupants_toggled.connect(self._on_occupants_toggled)
+        self.room_bar.left.connect(self._presenter.close)
+        self.occupant_list.failed.connect(self._show_error)
+        self.occupant_list.private_requested.connect(self._on_private_requested)
+
     # --- handlers ----------------------------------------------------------------
+
+    def _in_room(self) -> bool:
+        rooms = self._rooms
+        return rooms is not None and rooms.room is not None
+
+    def _on_room_changed(self) -> None:
+        in_room = self._in_room()
+        if self.room_bar is not None and self.occupant_list is not None:
+            self.room_bar.setVisible(in_room)
+            self.occupant_list.setVisible(in_room and self.room_bar.occupants_action.isChecked())
+        self._on_peer_changed()
+
+    def _on_occupants_toggled(self, shown: bool) -> None:
+        if self.occupant_list is not None:
+            self.occupant_list.setVisible(shown and self._in_room())
+
+    def _on_private_requested(self, occupant: Occupant) -> None:
+        rooms = self._rooms
+        if rooms is None or rooms.room is None:
+            return
+        account, room = rooms.room
+        self._presenter.open(account, room.with_resource(occupant.nick), ChatKind.GROUPCHAT_PM)
 
     def _on_conversation_changed(self) -> None:
         is_open = self._presenter.conversation is not None
@@ -158,7 +237,20 @@ class ChatView(QWidget):
             self.peer_label.setText("No conversation open")
             self.status_label.setText("Double-click a contact to chat.")
             return
-        _account, peer = presenter.conversation
+        account, peer = presenter.conversation
+        rooms = self._rooms
+        if rooms is not None and rooms.room is not None:
+            self._show_room_header(rooms)
+            return
+        if presenter.kind is ChatKind.GROUPCHAT_PM and peer.resource:
+            occupant = rooms.occupant_in(account, peer) if rooms is not None else None
+            shown = occupant.availability if occupant is not None else Availability.OFFLINE
+            self.presence_dot.setPixmap(icons.presence_icon(shown).pixmap(16, 16))
+            self.peer_label.setText(peer.resource)
+            self.peer_label.setToolTip(str(peer))
+            where = f"private message in {peer.bare}"
+            self.status_label.setText(where if occupant else f"{where} · not in the room")
+            return
         availability = presenter.peer_availability
         self.presence_dot.setPixmap(icons.presence_icon(availability).pixmap(16, 16))
         self.peer_label.setText(presenter.peer_name)
@@ -169,6 +261,20 @@ class ChatView(QWidget):
         if presenter.peer_name != str(peer):
             text = f"{peer} · {text}"
         self.status_label.setText(text)
+
+    def _show_room_header(self, rooms: RoomsPresenter) -> None:
+        assert rooms.room is not None
+        account, room = rooms.room
+        self.presence_dot.setPixmap(icons.room_icon(rooms.state(account, room)).pixmap(16, 16))
+        self.peer_label.setText(rooms.title(account, room))
+        self.peer_label.setToolTip(str(room))
+        parts = [str(room), rooms.state_text(account, room)]
+        count = rooms.occupants.count()
+        if count:
+            parts.append(f"{count} participant{'s' if count != 1 else ''}")
+        if rooms.nick():
+            parts.append(f"you are {rooms.nick()}")
+        self.status_label.setText(" · ".join(parts))
 
     def _on_send_requested(self) -> None:
         body = self.composer.toPlainText()
@@ -229,6 +335,14 @@ class ChatView(QWidget):
         self._presenter.set_visible(False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (
+            watched is self.messages.viewport()
+            and isinstance(event, QWheelEvent)
+            and event.angleDelta().y() > 0
+        ):
+            bar = self.messages.verticalScrollBar()
+            if bar.value() <= bar.minimum():
+                self.request_older()
         if watched is self._watched and event.type() in (
             QEvent.Type.ActivationChange,
             QEvent.Type.WindowStateChange,
@@ -241,13 +355,42 @@ class ChatView(QWidget):
         shown = self.isVisible() and window.isActiveWindow() and not window.isMinimized()
         self._presenter.set_visible(shown)
 
-    def _on_rows_about_to_be_inserted(self, _parent: Index, _first: int, _last: int) -> None:
+    # --- older messages ------------------------------------------------------------
+
+    def request_older(self) -> None:
+        """Ask for older messages, unless they are being loaded or there are none."""
+        presenter = self._presenter
+        if presenter.conversation is None or presenter.loading_older or presenter.at_beginning:
+            return
+        self._load_older()
+
+    @async_slot
+    async def _load_older(self) -> None:
+        await self._presenter.load_older()
+
+    def _on_scrolled(self, value: int) -> None:
         bar = self.messages.verticalScrollBar()
+        if value <= bar.minimum() < bar.maximum() and self._presenter.model.rowCount():
+            self.request_older()
+
+    def _on_history_changed(self) -> None:
+        note = self._presenter.history_note
+        self.history_label.setText(note)
+        self.history_label.setVisible(bool(note))
+
+    def _on_rows_about_to_be_inserted(self, _parent: Index, first: int, _last: int) -> None:
+        bar = self.messages.verticalScrollBar()
+        if first == 0 and self._presenter.model.rowCount():
+            self._keep_from_bottom = bar.maximum() - bar.value()
+            return
         self._stick_to_bottom = (
             self._stick_to_bottom or bar.value() >= bar.maximum() - _STICK_DISTANCE
         )
 
-    def _on_rows_inserted(self, _parent: Index, _first: int, _last: int) -> None:
+    def _on_rows_inserted(self, _parent: Index, first: int, _last: int) -> None:
+        if first == 0 and self._keep_from_bottom is not None:
+            QTimer.singleShot(0, self._restore_position)
+            return
         if self._stick_to_bottom:
             # after the view has laid the new rows out
             QTimer.singleShot(0, self._scroll_to_bottom)
@@ -256,6 +399,12 @@ class ChatView(QWidget):
         self.delegate.forget_sizes()
         self._stick_to_bottom = True
         QTimer.singleShot(0, self._scroll_to_bottom)
+
+    def _restore_position(self) -> None:
+        distance, self._keep_from_bottom = self._keep_from_bottom, None
+        if distance is not None:
+            bar = self.messages.verticalScrollBar()
+            bar.setValue(bar.maximum() - distance)
 
     def _scroll_to_bottom(self) -> None:
         self.messages.scrollToBottom()

@@ -1,7 +1,9 @@
 """MainWindow: menus, the contact tree, the chat pane, info bars and the status bar.
 
 Edit > Find… shows the search dialog; opening a hit shows its conversation
-scrolled to the message, which a fading band highlights.
+scrolled to the message, which a fading band highlights. File > Join Group
+Chat… (Ctrl+J) and Create Group Chat… open the room dialogs; a room entered
+from them is opened. Invitations are questions like subscription requests.
 
 Owns the window's widgets and turns user actions into service commands: account
 commands are awaited through ``async_slot``, errors a user can act on are shown
@@ -36,12 +38,14 @@ from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.errors import SiproxylinError
 from siproxylin.domain.events import DecisionRequested, ProxyNameResolved
 from siproxylin.domain.ids import AccountId, Jid
+from siproxylin.domain.models import ChatKind
 from siproxylin.gui import labels
 from siproxylin.gui.async_slot import async_slot
 from siproxylin.gui.bridge import EventBridge
 from siproxylin.gui.presenters.chat import ChatPresenter
 from siproxylin.gui.presenters.contacts import ContactsPresenter
 from siproxylin.gui.presenters.decisions import DecisionsPresenter
+from siproxylin.gui.presenters.rooms import RoomsPresenter
 from siproxylin.gui.presenters.search import SearchPresenter
 from siproxylin.gui.services import GuiServices
 from siproxylin.gui.views.account_menu import AccountMenu
@@ -50,6 +54,7 @@ from siproxylin.gui.views.add_contact_dialog import AddContactDialog
 from siproxylin.gui.views.chat_view import ChatView
 from siproxylin.gui.views.contact_delegate import ContactDelegate
 from siproxylin.gui.views.info_bar import BarKind, InfoBar
+from siproxylin.gui.views.join_room_dialog import CreateRoomDialog, JoinRoomDialog
 from siproxylin.gui.views.row_highlight import RowHighlight
 from siproxylin.gui.views.search_dialog import SearchDialog
 
@@ -78,6 +83,7 @@ class MainWindow(QMainWindow):
         decisions: DecisionsPresenter,
         bridge: EventBridge,
         search: SearchPresenter | None = None,
+        rooms: RoomsPresenter | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -87,6 +93,7 @@ class MainWindow(QMainWindow):
         self.decisions = decisions
         self.bridge = bridge
         self.search = search
+        self.rooms = rooms
         self.search_dialog: SearchDialog | None = None
         self._decision_bars: dict[int, InfoBar] = {}
         self._dialog: QDialog | None = None
@@ -131,7 +138,7 @@ class MainWindow(QMainWindow):
         self.contact_tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.contact_tree.setItemDelegate(ContactDelegate(self.contact_tree))
         self.contact_tree.expandAll()
-        self.chat_view = ChatView(self.chat, self.splitter)
+        self.chat_view = ChatView(self.chat, self.splitter, rooms=self.rooms)
         self.chat_highlight = RowHighlight(self.chat_view.messages)
         self.splitter.addWidget(self.contact_tree)
         self.splitter.addWidget(self.chat_view)
@@ -144,6 +151,12 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.add_account_action = file_menu.addAction("&Add Account…")
+        file_menu.addSeparator()
+        self.join_room_action = file_menu.addAction("&Join Group Chat…")
+        self.join_room_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_J))
+        self.create_room_action = file_menu.addAction("C&reate Group Chat…")
+        for action in (self.join_room_action, self.create_room_action):
+            action.setEnabled(self.rooms is not None)
         file_menu.addSeparator()
         self.quit_action = file_menu.addAction("&Quit")
         self.quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
@@ -168,6 +181,8 @@ class MainWindow(QMainWindow):
         self.add_account_action.triggered.connect(self._on_add_account_triggered)
         self.quit_action.triggered.connect(self._on_quit_triggered)
         self.add_contact_action.triggered.connect(self._on_add_contact_triggered)
+        self.join_room_action.triggered.connect(self.show_join_room)
+        self.create_room_action.triggered.connect(self.show_create_room)
         self.show_offline_action.toggled.connect(self.contacts.model.set_show_offline)
         self.about_action.triggered.connect(self._on_about_triggered)
         self.find_action.triggered.connect(self._on_find_triggered)
@@ -199,9 +214,9 @@ class MainWindow(QMainWindow):
         if index.isValid():
             self.contact_tree.setCurrentIndex(index)
 
-    def open_chat(self, account: AccountId, jid: Jid) -> None:
-        """Show the conversation with ``jid`` and select it in the tree."""
-        self.chat.open(account, jid)
+    def open_chat(self, account: AccountId, jid: Jid, kind: ChatKind = ChatKind.CHAT) -> None:
+        """Show the conversation with ``jid`` (a contact, or a room) and select it in the tree."""
+        self.chat.open(account, jid, kind)
         index = self.contacts.model.contact_index(account, jid.bare)
         if index.isValid():
             self.contact_tree.setCurrentIndex(index)
@@ -216,6 +231,33 @@ class MainWindow(QMainWindow):
         index = self.contacts.model.contact_index(account, jid.bare)
         if index.isValid():
             self.contact_tree.setCurrentIndex(index)
+
+    def show_join_room(self) -> JoinRoomDialog | None:
+        """Show File > Join Group Chat…; None without group chats."""
+        if self.rooms is None:
+            return None
+        dialog = JoinRoomDialog(self.rooms, self._account_choices(), self.selected_account(), self)
+        dialog.joined.connect(self._on_room_entered)
+        self.show_dialog(dialog)
+        return dialog
+
+    def show_create_room(self) -> CreateRoomDialog | None:
+        """Show File > Create Group Chat…; None without group chats."""
+        if self.rooms is None:
+            return None
+        dialog = CreateRoomDialog(
+            self.rooms, self._account_choices(), self.selected_account(), self
+        )
+        dialog.joined.connect(self._on_room_entered)
+        self.show_dialog(dialog)
+        return dialog
+
+    def _account_choices(self) -> list[tuple[AccountId, Jid]]:
+        return [(entry.account, entry.jid) for entry in self.contacts.model.accounts()]
+
+    def _on_room_entered(self, account: AccountId, room: Jid) -> None:
+        self.bridge.flush()  # the room's row exists before it is selected
+        self.open_chat(account, room, ChatKind.GROUPCHAT)
 
     def show_search(self) -> SearchDialog | None:
         """Show the search dialog (Edit > Find…); None when there is no search service."""
@@ -335,7 +377,8 @@ class MainWindow(QMainWindow):
         account = self.contacts.model.account_at(index)
         entry = self.contacts.model.contact_at(index)
         if account is not None and entry is not None:
-            self.open_chat(account, entry.jid)
+            kind = ChatKind.GROUPCHAT if entry.is_room else ChatKind.CHAT
+            self.open_chat(account, entry.jid, kind)
 
     def _on_context_menu_requested(self, pos: QPoint) -> None:
         menu = self.account_menu.context_menu(self.contact_tree.indexAt(pos))

@@ -4,8 +4,10 @@ Owns the message actions of the chat view: Reply, Correct (our last message
 only), Retract (ours, after a confirmation), React (a picker with the common
 emoji and those already on the message) and Copy text; a click on a reaction
 chip toggles that reaction and a click on a reply's excerpt scrolls to the
-answered message. Failures (offline, not allowed) are reported through
-``failed``. Qt widgets; the work is ``ChatPresenter``'s.
+answered message. In a group chat where we are moderator, "Remove message…"
+retracts someone's message for everyone (XEP-0425) with a reason the user may
+give. Failures (offline, not allowed) are reported through ``failed``. Qt
+widgets; the work is ``ChatPresenter``'s (and ``RoomsPresenter``'s).
 """
 
 from __future__ import annotations
@@ -14,16 +16,19 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QMouseEvent
-from PySide6.QtWidgets import QListView, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QListView, QMenu, QMessageBox, QWidget
 
 from siproxylin.domain.errors import SiproxylinError
-from siproxylin.domain.models import ChatMessage, Direction
+from siproxylin.domain.models import ChatKind, ChatMessage, Direction
+from siproxylin.gui.async_slot import async_slot
 from siproxylin.gui.models.messages import MessageRole
 from siproxylin.gui.presenters.chat import ChatPresenter
+from siproxylin.gui.presenters.rooms import RoomsPresenter
 from siproxylin.gui.views.message_delegate import HitKind, MessageDelegate
 from siproxylin.gui.views.reaction_picker import ReactionPicker
 
 Confirm = Callable[[QWidget, str], bool]
+AskReason = Callable[[QWidget, str], str | None]
 
 
 def ask(parent: QWidget, question: str) -> bool:
@@ -38,6 +43,12 @@ def ask(parent: QWidget, question: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def ask_reason(parent: QWidget, question: str) -> str | None:
+    """Ask for an optional reason; None when cancelled."""
+    text, ok = QInputDialog.getText(parent, "Siproxylin", question)
+    return text if ok else None
+
+
 class MessageMenu(QObject):
     """Context menu and clicks on the message list of one chat view."""
 
@@ -50,9 +61,13 @@ class MessageMenu(QObject):
         view: QListView,
         delegate: MessageDelegate,
         confirm: Confirm = ask,
+        *,
+        rooms: RoomsPresenter | None = None,
     ) -> None:
         super().__init__(view)
         self._presenter = presenter
+        self._rooms = rooms
+        self.ask_reason: AskReason = ask_reason
         self._view = view
         self._delegate = delegate
         self.confirm = confirm
@@ -82,7 +97,23 @@ class MessageMenu(QObject):
             menu.addSeparator()
             retract = menu.addAction("Retract…")
             retract.triggered.connect(lambda: self.retract(message))
+        if self.can_moderate(message):
+            menu.addSeparator()
+            remove = menu.addAction("Remove Message…")
+            remove.triggered.connect(lambda: self.moderate(message))
         return menu
+
+    def can_moderate(self, message: ChatMessage) -> bool:
+        """True when we may remove ``message`` for everyone as the room's moderator."""
+        rooms = self._rooms
+        return (
+            rooms is not None
+            and message.kind is ChatKind.GROUPCHAT
+            and bool(message.stanza_id)
+            and not message.retracted
+            and rooms.room == (message.account, message.peer.bare)
+            and rooms.rights().moderate_messages
+        )
 
     @staticmethod
     def action(menu: QMenu, text: str) -> QAction | None:
@@ -114,6 +145,25 @@ class MessageMenu(QObject):
             self.failed.emit(f"Not retracted: {error}")
             return False
         return True
+
+    def moderate(self, message: ChatMessage) -> None:
+        """Ask for a reason, then remove ``message`` for everyone in the room."""
+        reason = self.ask_reason(
+            self._view, "Remove this message for everyone in the room? Reason (optional):"
+        )
+        if reason is not None:
+            self._moderate(message, reason.strip())
+
+    @async_slot
+    async def _moderate(self, message: ChatMessage, reason: str) -> None:
+        if self._rooms is None:
+            return
+        try:
+            await self._rooms.moderate(
+                message.account, message.peer.bare, message.stanza_id, reason
+            )
+        except SiproxylinError as error:
+            self.failed.emit(f"Not removed: {error}")
 
     def react(self, message_id: int, emoji: str) -> None:
         """Toggle our ``emoji`` on a message."""
