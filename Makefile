@@ -46,6 +46,7 @@ test: $(STAMP) system-deps lint typecheck layers
 bench: $(STAMP) system-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/message_burst.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/mam_catchup.py
 
 ## Regenerate the pinned lock from pyproject.toml (the source of truth).
 lock:
