@@ -106,12 +106,15 @@ class HistoryService:
         Returns:
             How many messages were newly stored; 0 once the beginning of the
             conversation's history is reached (remembered, so later calls ask
-            the server nothing).
+            the server nothing). Always 0 for a private chat with a room
+            occupant: the server's ``with`` filter cannot tell occupants apart.
 
         Raises:
             NotConnected: If the account is not online.
             ArchiveQueryError: If the server refused or did not answer.
         """
+        if kind is ChatKind.GROUPCHAT_PM:
+            return 0
         room = kind is ChatKind.GROUPCHAT
         peer = peer.bare
         archive = peer if room else self._accounts.config(account).jid.bare

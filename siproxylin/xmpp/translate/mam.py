@@ -210,6 +210,9 @@ class PageCollector:
         inner = forwarded.find(MESSAGE) if forwarded is not None else None
         if inner is None or forwarded is None or not archive_id or len(archive_id) > MAX_ID_CHARS:
             return StanzaRejected(self._account, claimed, "malformed archive result")
+        if self._room and not self._from_room(inner):
+            # A room speaks for itself only: not for other rooms, nor for anyone's 1:1 chat.
+            return StanzaRejected(self._account, claimed, "room archive result not from the room")
         delay = forwarded.find(_DELAY)
         stamp = delay.get("stamp", "") if delay is not None else ""
         # The archive's id is the message's stanza-id (first, so it is the one
@@ -231,6 +234,18 @@ class PageCollector:
             event = dataclasses.replace(event, archived=True)
         self.events.append(event)
         return None
+
+    def _from_room(self, inner: ET.Element) -> bool:
+        """True for group chat sent in this room (by an occupant or the room itself)."""
+        if inner.get("type") != "groupchat":
+            return False
+        author = inner.get("from", "")
+        if author == self._by or author.startswith(self._by + "/"):
+            return True
+        try:
+            return Jid.parse(author).bare == self._archive
+        except InvalidJid:
+            return False
 
     def first_time(self) -> float:
         """UTC seconds of the first result, 0 when unknown."""

@@ -498,6 +498,14 @@ async def test_load_older_in_a_room_reads_the_rooms_archive(world: World) -> Non
     assert await world.history.load_older(world.account, ROOM, ChatKind.GROUPCHAT) == 0
 
 
+async def test_load_older_asks_nothing_for_a_private_chat_in_a_room(world: World) -> None:
+    await world.login()
+    world.server.queries.clear()
+    occupant = ROOM.with_resource("alice")
+    assert await world.history.load_older(world.account, occupant, ChatKind.GROUPCHAT_PM) == 0
+    assert world.server.queries == []
+
+
 async def test_load_older_needs_a_connection(world: World) -> None:
     with pytest.raises(NotConnected):
         await world.history.load_older(world.account, ALICE, ChatKind.CHAT)

@@ -303,6 +303,28 @@ def test_room_results_must_come_from_the_room(sender: str | None) -> None:
     assert collector.events == []
 
 
+@pytest.mark.parametrize(
+    "inner",
+    [
+        # Another room's group chat (one we may be in): not this room's to tell.
+        "<message from='other@muc.example.org/alice' type='groupchat' id='x'><body>x</body>"
+        "</message>",
+        # A 1:1 message "from" anyone: a room must not speak for a contact.
+        "<message from='bank@example.com/web' to='me@example.org' type='chat' id='x'>"
+        "<body>send money</body></message>",
+        "<message from='room@muc.example.org/alice' type='chat' id='x'><body>pm</body></message>",
+    ],
+)
+def test_a_room_speaks_only_for_its_own_group_chat(inner: str) -> None:
+    collector = PageCollector(
+        ACCOUNT, OWN, "q1", ROOM, True, {ROOM: "me", Jid.parse("other@muc.example.org"): "me"}
+    )
+    rejected = take(collector, result(inner, sender=str(ROOM)))
+    assert isinstance(rejected, StanzaRejected)
+    assert "not from the room" in rejected.why
+    assert collector.events == []
+
+
 # --- routing by queryid ----------------------------------------------------------
 
 
