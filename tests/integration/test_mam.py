@@ -12,6 +12,7 @@ import os
 import signal
 import sqlite3
 import sys
+import time
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from slixmpp import ClientXMPP
 from siproxylin.app.bootstrap import Application, build_application
 from siproxylin.app.logs import LogSettings
 from siproxylin.app.paths import resolve_paths
+from siproxylin.core.ports import ArchivePage
 from siproxylin.domain.config import AccountConfig, LogLevel, TlsPolicy
 from siproxylin.domain.events import (
     Event,
@@ -33,6 +35,8 @@ from siproxylin.domain.events import (
 )
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import ChatKind, Direction
+from siproxylin.store.archive_sync import ArchiveSyncStore
+from siproxylin.store.db import Database
 from siproxylin.xmpp import mam as mam_module
 from tests.integration.harness import EventLog
 from tests.support.prosody import ProsodyServer
@@ -233,6 +237,39 @@ async def test_a_crash_mid_catch_up_loses_and_repeats_nothing(
         stored = rows(root)
         assert [body for body, _d, _s in stored] == [f"msg {n}" for n in range(22)]
         assert len({sid for _b, _d, sid in stored}) == 22
+    finally:
+        await bob.stop()
+
+
+async def test_a_sync_point_the_server_lost_falls_back_to_its_time(
+    prosody: ProsodyServer, tmp_path: Path
+) -> None:
+    (a_jid, a_pw), (b_jid, b_pw) = prosody.new_account(), prosody.new_account()
+    root = tmp_path / "b"
+    bob = await first_start(prosody, root, b_jid, b_pw)
+    account, own = bob.account, bob.jid
+    await bob.stop()
+    # The sync point names an id the archive does not have (expired, or cleared).
+    lost = time.time() - 5
+    db = Database(resolve_paths(data_dir=root).database)
+    try:
+        page = ArchivePage((), "expired-id", "expired-id", True, lost, lost)
+        ArchiveSyncStore(db).record_forward(account, own, "", page)
+    finally:
+        db.close()
+    async with online(prosody, b_jid, b_pw), online(prosody, a_jid, a_pw) as alice:
+        send(alice, b_jid, [f"msg {n}" for n in range(8)])
+        await processed(alice)
+    bob = await restart(root)
+    try:
+        end = await bob.synced()
+        assert end.complete
+        assert end.fetched == 8
+        assert [body for body, _d, _s in rows(root)] == [f"msg {n}" for n in range(8)]
+        ranges = ArchiveSyncStore(bob.app.db).ranges(account, own)
+        assert ranges[0].first_id == "expired-id"
+        assert len(ranges) == 2  # the break is recorded: nothing joins the lost id
+        assert ranges[1].last_id == rows(root)[-1][2]
     finally:
         await bob.stop()
 
