@@ -78,6 +78,7 @@ class RoomsPresenter(QObject):
         self._waiting: dict[Room, list[str]] = {}  # notices of rooms not open
         self._pending_membership: set[Room] = set()
         self._subject = ""
+        self._rights = Rights()
 
     def register(self, bridge: EventBridge) -> None:
         """Subscribe the handlers to the bridge."""
@@ -193,6 +194,7 @@ class RoomsPresenter(QObject):
         else:
             self.occupants.set_occupants(self._rooms.occupants(*room))
             self._subject = self._rooms.subject(*room)
+        self._rights = self.rights()
         self.room_changed.emit()
         if room is not None:
             for text in self._waiting.pop(room, []):
@@ -222,6 +224,8 @@ class RoomsPresenter(QObject):
         """Drop a room we are not in from the remembered ones (a refused join)."""
         if self.state(account, room) in (RoomState.JOINED, RoomState.JOINING):
             return
+        self._states.pop((account, room.bare), None)
+        self.listing_changed.emit(account)
         with suppress(NotConnected):  # forgotten all the same
             await self._rooms.leave(account, room, forget=True)
 
@@ -240,6 +244,8 @@ class RoomsPresenter(QObject):
     async def leave(self, account: AccountId, room: Jid) -> None:
         """Leave a room and forget it (its bookmark too)."""
         self._pending_membership.discard((account, room.bare))
+        self._states.pop((account, room.bare), None)
+        self.listing_changed.emit(account)
         await self._rooms.leave(account, room, forget=True)
 
     async def request_membership(self, account: AccountId, room: Jid, nick: str = "") -> None:
@@ -311,6 +317,7 @@ class RoomsPresenter(QObject):
                 self._tell(key, event.text)
             if key == self._room:
                 changed = True
+                self._rights = self.rights()
                 if event.state is not RoomState.JOINED:
                     self.occupants.set_occupants(self._rooms.occupants(*key))
             self.state_changed.emit(event)
@@ -323,14 +330,16 @@ class RoomsPresenter(QObject):
         if self._room is None:
             return
         account, room = self._room
-        before = self.rights()
         touched = False
         for event in events:
             if event.account == account and event.room == room:
                 self.occupants.apply(event.present, event.left, event.complete)
                 touched = True
-        if touched and self.rights() != before:
-            self.room_changed.emit()
+        if touched:
+            rights = self.rights()
+            if rights != self._rights:
+                self._rights = rights
+                self.room_changed.emit()
 
     def _on_subject_changed(self, events: Sequence[RoomSubjectChanged]) -> None:
         for event in events:

@@ -55,6 +55,7 @@ class RoomBar(QFrame):
         super().__init__(parent)
         self.setObjectName("roomBar")
         self._rooms = rooms
+        self._notice_bars: list[InfoBar] = []
         self.ask_text: AskText = ask_text
         column = QVBoxLayout(self)
         column.setContentsMargins(12, 4, 8, 4)
@@ -123,27 +124,24 @@ class RoomBar(QFrame):
 
     def notice_texts(self) -> list[str]:
         """The notices shown now, oldest first."""
-        texts = []
-        for index in range(self.notices.count()):
-            item = self.notices.itemAt(index)
-            bar = item.widget() if item is not None else None
-            if isinstance(bar, InfoBar) and not bar.isHidden():
-                texts.append(bar.label.text())
-        return texts
+        return [bar.label.text() for bar in self._notice_bars]
 
     def add_notice(self, text: str) -> InfoBar:
         """Show a notice about the open room."""
         bar = InfoBar(text, BarKind.WARNING, self)
         bar.add_button("Dismiss")
         self.notices.addWidget(bar)
+        self._notice_bars.append(bar)
+        bar.closed.connect(lambda: self._forget_notice(bar))
         return bar
 
+    def _forget_notice(self, bar: InfoBar) -> None:
+        if bar in self._notice_bars:
+            self._notice_bars.remove(bar)
+
     def _clear_notices(self) -> None:
-        while self.notices.count():
-            item = self.notices.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if isinstance(widget, InfoBar):
-                widget.dismiss()
+        for bar in list(self._notice_bars):
+            bar.dismiss()
 
     # --- commands ----------------------------------------------------------------
 
