@@ -76,7 +76,9 @@ from siproxylin.domain.config import AccountConfig  # noqa: E402
 from siproxylin.domain.ids import AccountId, Jid  # noqa: E402
 from siproxylin.store.accounts import AccountsRepo  # noqa: E402
 from siproxylin.store.db import Database  # noqa: E402
+from siproxylin.store.message_features import MessageFeatures  # noqa: E402
 from siproxylin.store.messages import MessagesRepo  # noqa: E402
+from siproxylin.store.read_state import ReadState  # noqa: E402
 from siproxylin.store.search import SMALL_CONVERSATION, MessageSearch  # noqa: E402
 from siproxylin.store.secrets import MemorySecretStore  # noqa: E402
 
@@ -345,7 +347,7 @@ def measure(path: Path, query_total: int, gui: bool) -> dict[str, Any]:
     manager = AccountManager(AccountsRepo(db, secrets), secrets, no_xmpp, bus, decisions)
     asyncio.run(load_accounts(manager))
     search = SearchService(manager, MessageSearch(db))
-    chat = ChatService(bus, manager, MessagesRepo(db))
+    chat = ChatService(bus, manager, MessagesRepo(db), MessageFeatures(db), ReadState(db))
     rng = random.Random(SEED + 1)
     words = vocabulary(random.Random(SEED))
     counts = term_counts(db, words)
