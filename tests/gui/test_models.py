@@ -340,3 +340,38 @@ def test_message_list_names_authors(tested: list[QAbstractItemModel]) -> None:
     assert [model.author(m) for m in rows[:2]] == ["Bob", "alice"]
     model.set_names("Bob", "alice")  # no change, no signal
     assert changed == [1]
+
+
+def test_message_list_puts_older_arrivals_above_the_first_row(
+    tested: list[QAbstractItemModel],
+) -> None:
+    model = MessageListModel()
+    tested.append(model)
+    model.set_messages([message(n) for n in range(50, 60)])
+    inserts: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _p, first, last: inserts.append((first, last)))
+    # An archive page (older) and a live message (newer) in one batch.
+    model.apply([MessageStored(A1, message(n)) for n in (42, 40, 41, 60)])
+    assert [m.id for m in model.messages()] == [40, 41, 42, *range(50, 61)]
+    assert inserts == [(0, 2), (13, 13)]
+    assert model.older_than_loaded(message(39))
+    assert not model.older_than_loaded(message(45))
+
+
+def test_message_list_prepend_skips_loaded_rows_and_drops_the_newest_at_the_limit(
+    tested: list[QAbstractItemModel],
+) -> None:
+    model = MessageListModel(limit=20)
+    tested.append(model)
+    model.set_messages([message(n) for n in range(100, 115)])
+    assert model.prepend([message(n) for n in range(95, 101)]) == 5  # 100 is loaded
+    assert model.rowCount() == 20
+    assert not model.trimmed_newest
+    assert model.prepend([message(n) for n in range(90, 95)]) == 5
+    assert model.rowCount() == 20
+    assert model.trimmed_newest
+    assert [m.id for m in model.messages()] == list(range(90, 110))
+    assert model.row_of(112) is None
+    assert model.prepend([]) == 0
+    model.set_messages([message(1)])
+    assert not model.trimmed_newest

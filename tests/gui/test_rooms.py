@@ -162,6 +162,23 @@ def test_bookmarks_from_the_server_are_listed_and_a_left_room_goes(
     run(qloop, scenario())
 
 
+def test_a_forgotten_rooms_conversation_is_not_listed_as_a_contact_after_a_restart(
+    room_core: RoomCore, window: MainWindow, qloop: asyncio.AbstractEventLoop, qtbot: QtBot
+) -> None:
+    async def scenario() -> None:
+        account = await in_lobby(room_core, window)
+        say(room_core, account, LOBBY, "alice", "hello")
+        room_core.xmpp(account).receive_message("zoe@x.org/r", "hi, stranger here")
+        await room_core.rooms.leave(account, LOBBY)
+        room_core.bus.publish(RoomLeft(account, LOBBY))
+        await settle()
+        again = create_main_window(room_core.services)
+        qtbot.addWidget(again)
+        assert rows(again, account) == [("zoe@x.org (1)", "not in contacts")]
+
+    run(qloop, scenario())
+
+
 def test_a_kicked_room_stays_listed_with_the_reason_and_says_it_in_the_room(
     room_core: RoomCore, window: MainWindow, qloop: asyncio.AbstractEventLoop
 ) -> None:

@@ -248,20 +248,24 @@ class ContactsPresenter:
             for item in self._roster.roster(account)
         ]
         known = {entry.jid for entry in entries}
+        rooms = self._room_presenter
+        if rooms is not None:
+            known.update(rooms.listed_rooms(account))
         entries.extend(
             ContactEntry(peer, in_roster=False, unread=unread.get(peer, 0))
             for peer in self._chat.conversations(account)
             if peer not in known
             and peer != config.jid
             and peer.is_bare
-            and not self._is_room(account, peer)
+            and not self._was_room(account, peer)
         )
         self.model.update_contacts(account, entries)
         self.refresh_rooms(account)
 
-    def _is_room(self, account: AccountId, peer: Jid) -> bool:
-        rooms = self._room_presenter
-        return rooms is not None and peer in rooms.listed_rooms(account)
+    def _was_room(self, account: AccountId, peer: Jid) -> bool:
+        """True for the conversation of a room no longer listed (left and forgotten)."""
+        newest = self._chat.history(account, peer, 1)
+        return bool(newest) and newest[-1].kind is ChatKind.GROUPCHAT
 
     def _unread_counts(self, account: AccountId) -> dict[Jid, int]:
         try:
