@@ -143,8 +143,15 @@ class HistoryService:
     # --- handlers ------------------------------------------------------------------
 
     def _on_session_started(self, event: SessionStarted) -> None:
-        if not event.resumed:  # a resumed stream lost nothing
-            self._start(event.account, event.bound.bare, room=False)
+        if event.resumed:  # a resumed stream lost nothing
+            return
+        # A new stream: queries sent on the old one (kept while it might have been
+        # resumed) will never be answered. Their catch-ups start over.
+        for key, task in list(self._running.items()):
+            if key[0] == event.account:
+                del self._running[key]
+                task.cancel()
+        self._start(event.account, event.bound.bare, room=False)
 
     def _on_room_joined(self, event: RoomJoined) -> None:
         if event.archived:
@@ -196,7 +203,9 @@ class HistoryService:
             self._ended(account, archive, counter[0], False, str(exc))
             return
         except asyncio.CancelledError:
-            self._ended(account, archive, counter[0], False, "cancelled")
+            if self._running.get((account, archive)) is asyncio.current_task():
+                self._ended(account, archive, counter[0], False, "cancelled")
+            # else a newer catch-up of the same archive has started: it reports.
             raise
         log.info("account %s: %s caught up, %d new messages", account, archive, counter[0])
         self._ended(account, archive, counter[0], True, "")

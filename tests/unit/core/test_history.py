@@ -394,6 +394,39 @@ async def test_a_lost_stream_cancels_the_catch_up(world: World) -> None:
     assert len(world.bodies(ALICE)) == 11  # the first page was kept
 
 
+async def test_a_new_stream_starts_a_stalled_catch_up_over(world: World) -> None:
+    fill(world, 1)
+    await world.login()
+    world.xmpp.end()
+    fill(world, 30)
+    world.server.queries.clear()
+    stalled = asyncio.Event()
+    original = world.server.query
+
+    async def never_answered(*args: object, **kwargs: object) -> ArchivePage:
+        if not stalled.is_set():
+            stalled.set()
+            await asyncio.Event().wait()  # its stream went away while it waited
+        return await original(*args, **kwargs)  # type: ignore[arg-type]
+
+    world.server.query = never_answered  # type: ignore[method-assign]
+    world.xmpp.start()
+    await stalled.wait()
+    # The stream drops, might have been resumed, but a fresh login follows.
+    world.core.bus.publish(
+        SessionEnded(world.account, FailureReason.NETWORK, "gone", resumable=True)
+    )
+    assert world.history.syncing(world.account, world.own)
+    marks = len(world.events)
+    await world.login()
+    assert len(world.bodies(ALICE)) == 31
+    since = world.events[marks:]
+    assert [(e.syncing, e.complete, e.detail) for e in since] == [
+        (True, False, ""),
+        (False, True, ""),
+    ]
+
+
 async def test_a_gone_sync_point_falls_back_to_its_time(world: World) -> None:
     fill(world, 3)
     await world.login()
