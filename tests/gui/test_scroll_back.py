@@ -218,3 +218,23 @@ def test_a_thousand_occupants_join_as_one_model_reset(
         assert counts == {"resets": 1, "inserts": 1}
 
     run(qloop, scenario())
+
+
+def test_switching_between_long_conversations_asks_the_archive_nothing(
+    room_core: RoomCore, window: MainWindow, qloop: asyncio.AbstractEventLoop
+) -> None:
+    async def scenario() -> None:
+        account, archive = await room_with_archive(room_core, 80, live=60)
+        xmpp = room_core.xmpp(account)
+        for n in range(60):
+            xmpp.receive_message("alice@x.org/r", f"line {n}", 1_700_000_000.0 + n)
+        await settle()
+        for _ in range(3):
+            window.open_chat(account, ROOM, ChatKind.GROUPCHAT)
+            await asyncio.sleep(0.05)
+            window.open_chat(account, ALICE)
+            await asyncio.sleep(0.05)
+        assert [q for q in archive.queries if q.archive == ROOM] == []
+        assert len(bodies(window)) == 60
+
+    run(qloop, scenario())

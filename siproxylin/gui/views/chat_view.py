@@ -70,6 +70,7 @@ class ChatView(QWidget):
         self.room_bar: RoomBar | None = None
         self.occupant_list: OccupantList | None = None
         self._keep_from_bottom: int | None = None  # rows being added above: keep the view
+        self._settling = False  # a new conversation is being scrolled to its end
         self._stick_to_bottom = True
         self._watched: QWidget | None = None  # the window whose activation we follow
         self._corrected: ChatMessage | None = None  # the message the input holds a correction of
@@ -370,6 +371,8 @@ class ChatView(QWidget):
 
     def _on_scrolled(self, value: int) -> None:
         bar = self.messages.verticalScrollBar()
+        if self._settling:
+            return
         if value <= bar.minimum() < bar.maximum() and self._presenter.model.rowCount():
             self.request_older()
 
@@ -398,6 +401,7 @@ class ChatView(QWidget):
     def _on_model_reset(self) -> None:
         self.delegate.forget_sizes()
         self._stick_to_bottom = True
+        self._settling = True
         QTimer.singleShot(0, self._scroll_to_bottom)
 
     def _restore_position(self) -> None:
@@ -409,3 +413,4 @@ class ChatView(QWidget):
     def _scroll_to_bottom(self) -> None:
         self.messages.scrollToBottom()
         self._stick_to_bottom = False
+        self._settling = False
