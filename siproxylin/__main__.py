@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
                 application.search,
                 rooms=application.rooms,
                 history=application.history,
+                blocking=application.blocking,
             )
         )
         window.show()

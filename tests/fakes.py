@@ -20,6 +20,7 @@ from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
 from siproxylin.core.decisions import Decisions
 from siproxylin.core.ports import ArchivePage, ArchiveQueryError, SearchHit
+from siproxylin.core.services.blocking import BlockingService
 from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.rooms import RoomService
 from siproxylin.core.services.roster import RosterService
@@ -732,13 +733,20 @@ class Core:
     search_repo: MemoryMessageSearch
     rooms: RoomService
     room_repo: MemoryRoomRepo
+    blocking: BlockingService
 
     @property
     def services(self) -> GuiServices:
         from siproxylin.gui.services import GuiServices  # Qt only for GUI tests
 
         return GuiServices(
-            self.bus, self.accounts, self.chat, self.roster, self.decisions, self.search
+            self.bus,
+            self.accounts,
+            self.chat,
+            self.roster,
+            self.decisions,
+            self.search,
+            blocking=self.blocking,
         )
 
     def xmpp(self, account: AccountId) -> FakeXmppSession:
@@ -783,6 +791,7 @@ def make_core(secure: bool = True, auto_start: bool = False) -> Core:
         search_repo,
         rooms,
         room_repo,
+        BlockingService(bus, accounts),
     )
 
 

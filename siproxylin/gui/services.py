@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
 from siproxylin.core.decisions import Decisions
+from siproxylin.core.services.blocking import BlockingService
 from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.history import HistoryService
 from siproxylin.core.services.rooms import RoomService
@@ -30,6 +31,7 @@ class GuiServices:
         search: Message search; None leaves Edit > Find… disabled.
         rooms: Group chats; None leaves the group chat commands disabled.
         history: Server archives (scroll back); None pages the local store only.
+        blocking: The server block list; None hides Block/Unblock.
     """
 
     bus: EventBus
@@ -40,3 +42,4 @@ class GuiServices:
     search: SearchService | None = None
     rooms: RoomService | None = None
     history: HistoryService | None = None
+    blocking: BlockingService | None = None

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
+from siproxylin.domain.events import BlocklistReceived
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import Availability, ConnectionState, DeliveryState
 from siproxylin.gui import labels
@@ -265,6 +266,7 @@ def test_account_context_menu_and_edit_menu_commands(
         assert contact_menu is not None
         assert [a.text() for a in contact_menu.actions() if a.text()] == [
             "&Open Chat",
+            "&Block…",
             "&Remove Contact…",
         ]
         contact_menu.actions()[0].trigger()
@@ -311,3 +313,31 @@ def test_quit_asks_the_app_to_shut_down(window: MainWindow, qtbot: QtBot) -> Non
     with qtbot.waitSignal(window.quit_requested, timeout=1000):
         window.quit_action.trigger()
     assert not window.isVisible()
+
+
+def test_block_and_unblock_from_the_contact_menu(
+    core: Core,
+    window: MainWindow,
+    qloop: asyncio.AbstractEventLoop,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def scenario() -> None:
+        account = await online_account(core, window)
+        xmpp = core.xmpp(account)
+        xmpp.receive_roster(roster_item("bob@x.org", "Bob"))
+        await until(lambda: window.contacts.model.contact_index(account, BOB).isValid())
+        monkeypatch.setattr(window, "confirm", lambda _title, _text: True)
+        menu = window.account_menu.context_menu(window.contacts.model.contact_index(account, BOB))
+        assert menu is not None
+        block = next(a for a in menu.actions() if a.text() == "&Block…")
+        block.trigger()
+        assert xmpp.commands[-1] == ("blocked", (BOB,), True)
+        # The list changes when the server confirms.
+        core.bus.publish(BlocklistReceived(account, (BOB,)))
+        menu = window.account_menu.context_menu(window.contacts.model.contact_index(account, BOB))
+        assert menu is not None
+        unblock = next(a for a in menu.actions() if a.text() == "Un&block")
+        unblock.trigger()
+        assert xmpp.commands[-1] == ("blocked", (BOB,), False)
+
+    run(qloop, scenario())

@@ -1,7 +1,7 @@
 """AccountMenu: Edit > Account Settings…, the Edit > Accounts submenu, the tree's context menus.
 
 Owns the account commands a user can give from menus (settings, enable,
-disable, reconnect, remove), the contact ones (open chat, remove contact) and
+disable, reconnect, remove), the contact ones (open chat, block, remove contact) and
 the group chat ones (open, join again, leave),
 and keeps their enabled state in step with the selected account. Commands run
 through the window's ``run_command``. Qt widgets, ``domain`` and ``gui`` only.
@@ -180,8 +180,35 @@ class AccountMenu:
             return
         menu.addAction("&Open Chat", lambda: self._window.open_chat(account, contact.jid))
         menu.addSeparator()
+        blocking = self._window.services.blocking
+        if blocking is not None:
+            blocked = blocking.is_blocked(account, contact.jid)
+            menu.addAction(
+                "Un&block" if blocked else "&Block…",
+                lambda: self.set_blocked(account, contact, not blocked),
+            )
         label = "&Remove Contact…" if contact.in_roster else "&Hide"
         menu.addAction(label, lambda: self.remove_contact(account, contact))
+
+    def set_blocked(self, account: AccountId, contact: ContactEntry, blocked: bool) -> None:
+        """Block (after asking) or unblock an address on the server (XEP-0191)."""
+        window = self._window
+        blocking = window.services.blocking
+        if blocking is None:
+            return
+        if blocked and not window.confirm(
+            "Block",
+            f"Block {contact.display_name}? The server will drop everything they send you,"
+            " and they will not see your presence.",
+        ):
+            return
+        try:
+            if blocked:
+                blocking.block(account, contact.jid)
+            else:
+                blocking.unblock(account, contact.jid)
+        except SiproxylinError as error:
+            window.show_error("Could not change the block list", str(error))
 
     def _with_selected(self, command: Callable[[AccountId], None]) -> None:
         account = self._window.selected_account()
