@@ -14,7 +14,7 @@ PACKAGES=(
     # test harness tools
     socat tcpdump iproute2 openssl
     # GUI under a virtual display (screenshots) and offscreen
-    xvfb xauth fonts-dejavu-core
+    xvfb xauth fonts-dejavu-core fonts-noto-color-emoji
     libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libxkbcommon-x11-0
     libglib2.0-0 libdbus-1-3 libx11-6 libx11-xcb1
     # PySide6 6.12 xcb platform plugin (libQt6XcbQpa NEEDED entries)
@@ -29,7 +29,7 @@ PACKAGES=(
 # `--venv`: only what `python3 -m venv` needs on a bare Debian/Ubuntu.
 case "${1:-}" in
     --runtime)
-        PACKAGES=(fonts-dejavu-core libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0
+        PACKAGES=(fonts-dejavu-core fonts-noto-color-emoji libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0
                   libxkbcommon-x11-0 libglib2.0-0 libdbus-1-3 libx11-xcb1 libxcb-cursor0
                   libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
                   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
