@@ -75,7 +75,7 @@ class Jid:
     @property
     def bare(self) -> Jid:
         """This address without its resource."""
-        return self if not self.resource else Jid(self.local, self.domain)
+        return self if not self.resource else _bare_of(self.local, self.domain)
 
     @property
     def is_bare(self) -> bool:
@@ -89,6 +89,13 @@ class Jid:
     def __str__(self) -> str:
         text = f"{self.local}@{self.domain}" if self.local else self.domain
         return f"{text}/{self.resource}" if self.resource else text
+
+
+@lru_cache(maxsize=4096)
+def _bare_of(local: str, domain: str) -> Jid:
+    # Building a frozen dataclass costs more than this lookup; a burst asks the
+    # same few senders' bare addresses again and again.
+    return Jid(local, domain)
 
 
 @lru_cache(maxsize=4096)

@@ -53,6 +53,8 @@ class ChatStates:
     def message_arrived(self, account: AccountId, peer: Jid, sender: Jid, kind: ChatKind) -> None:
         """A message from ``sender`` ends their typing."""
         self._kinds[(account, peer)] = kind
+        if not self._typing:
+            return
         who = _who(sender, kind)
         if (account, peer, who) in self._typing:
             self._typing.discard((account, peer, who))

@@ -312,18 +312,23 @@ def _chat(
 ) -> Event | None:
     claimed = xml.get("from", "")
     sender = _jid(claimed) if claimed else (own if outgoing else None)
-    recipient = _jid(xml.get("to", "")) if xml.get("to") else own
+    to = xml.get("to")
+    recipient = _jid(to) if to else own
     if sender is None or recipient is None:
         return StanzaRejected(account, claimed, "malformed address")
-    if carbon and not outgoing and recipient.bare != own.bare:
+    us = own.bare
+    ours_to = recipient.bare == us
+    ours_from = sender.bare == us
+    if carbon and not outgoing and not ours_to:
         return StanzaRejected(account, claimed, "received carbon not addressed to us")
-    if carbon and outgoing and sender.bare != own.bare:
+    if carbon and outgoing and not ours_from:
         return StanzaRejected(account, claimed, "sent carbon not written by us")
-    if not carbon and sender.bare == own.bare and recipient.bare != own.bare:
+    if not carbon and ours_from and not ours_to:
         # Our own message, e.g. from an archive: it goes into the conversation with ``to``.
         outgoing = True
     peer = recipient if outgoing else sender
-    kind = ChatKind.GROUPCHAT_PM if peer.bare in rooms and peer.resource else ChatKind.CHAT
+    pm = rooms and peer.resource and peer.bare in rooms
+    kind = ChatKind.GROUPCHAT_PM if pm else ChatKind.CHAT
     parts = _Parts(xml)
     return _build(xml, parts, account, own, now, sender, recipient, kind, outgoing, claimed)
 
