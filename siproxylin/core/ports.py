@@ -546,8 +546,9 @@ class ArchiveSyncRepo(Protocol):
         the sync point; a complete page marks the beginning reached."""
         ...
 
-    def oldest_stanza_id(self, account: AccountId, peer: Jid, kind: ChatKind) -> str:
-        """The archive id of the oldest stored message of a conversation that has one."""
+    def oldest_archived(self, account: AccountId, peer: Jid, kind: ChatKind) -> tuple[str, float]:
+        """The archive id and time of the oldest stored message of a conversation that
+        has an archive id; ``("", 0.0)`` when none has."""
         ...
 
 

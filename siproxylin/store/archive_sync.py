@@ -135,18 +135,19 @@ class ArchiveSyncStore:
             if page.complete:
                 self._db.write(_MARK_START, key)
 
-    def oldest_stanza_id(self, account: AccountId, peer: Jid, kind: ChatKind) -> str:
-        """The archive id of the oldest stored message of a conversation that has one."""
+    def oldest_archived(self, account: AccountId, peer: Jid, kind: ChatKind) -> tuple[str, float]:
+        """The archive id and time (UTC seconds) of the oldest stored message of a
+        conversation that has an archive id; ``("", 0.0)`` when none has."""
         jid_id = self._db.find_jid_id(peer.bare)
         if jid_id is None:
-            return ""
+            return "", 0.0
         row = self._db.read_one(
-            "SELECT stanza_id FROM message"
+            "SELECT stanza_id, time FROM message"
             " WHERE account_id = ? AND counterpart_id = ? AND type = ? AND stanza_id != ''"
             " ORDER BY time, id LIMIT 1",
             (account, jid_id, KIND_CODE[kind]),
         )
-        return "" if row is None else str(row[0])
+        return ("", 0.0) if row is None else (str(row[0]), row[1] / 1000)
 
     # --- internals ----------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 from siproxylin.core.accounts import AccountManager
@@ -35,6 +36,7 @@ from siproxylin.core.ports import ArchivePage, ArchiveQueryError, ArchiveSyncRep
 from siproxylin.domain.errors import NotConnected
 from siproxylin.domain.events import (
     HistorySyncStateChanged,
+    MessageReceived,
     MessageStored,
     RoomJoined,
     SessionEnded,
@@ -124,7 +126,7 @@ class HistoryService:
         xmpp = self._accounts.xmpp(account)
         if xmpp is None:
             raise NotConnected("the account is offline")
-        before = self._repo.oldest_stanza_id(account, peer, kind)
+        before, ceiling = self._repo.oldest_archived(account, peer, kind)
         stored = 0
         for _ in range(MAX_EMPTY_PAGES):
             page = await xmpp.query_archive(
@@ -133,7 +135,7 @@ class HistoryService:
                 before=before,
                 max_items=self.page_size,
             )
-            stored += self._store(page)
+            stored += self._store(_below(page, ceiling) if before else page)
             self._repo.record_backward(account, archive, with_jid, before, page)
             if stored or page.complete or not page.first:
                 break
@@ -282,3 +284,24 @@ class HistoryService:
         for event in page.events:
             publish(event)
         return self._stored - stored
+
+
+def _below(page: ArchivePage, ceiling: float) -> ArchivePage:
+    """A page fetched before the oldest stored message, with times kept below it.
+
+    Archive stamps have whole seconds, and history is ordered by time, then by
+    storage order: a message of this (older) page stamped in the same second as
+    the oldest stored one would otherwise show after it. Such times are moved a
+    millisecond each below it, in page order.
+    """
+    events = list(page.events)
+    late = [
+        i
+        for i, event in enumerate(events)
+        if isinstance(event, MessageReceived) and event.timestamp >= ceiling
+    ]
+    for rank, i in enumerate(late):
+        event = events[i]
+        assert isinstance(event, MessageReceived)
+        events[i] = replace(event, timestamp=ceiling - (len(late) - rank) / 1000)
+    return replace(page, events=tuple(events)) if late else page

@@ -197,13 +197,16 @@ class MemoryArchiveSyncRepo:
             state = ArchiveSyncState(state.last_id, state.last_time, True)
         self.states[key] = state
 
-    def oldest_stanza_id(self, account: AccountId, peer: Jid, kind: ChatKind) -> str:
+    def oldest_archived(self, account: AccountId, peer: Jid, kind: ChatKind) -> tuple[str, float]:
         found = [
             m
             for m in self._messages.stored()
             if m.account == account and m.peer == peer.bare and m.kind is kind and m.stanza_id
         ]
-        return min(found, key=lambda m: (m.timestamp, m.id)).stanza_id if found else ""
+        if not found:
+            return "", 0.0
+        oldest = min(found, key=lambda m: (m.timestamp, m.id))
+        return oldest.stanza_id, oldest.timestamp
 
 
 # --- fixtures ------------------------------------------------------------------------
@@ -520,6 +523,18 @@ async def test_load_older_skips_pages_it_already_has(world: World) -> None:
     assert await world.history.load_older(world.account, ALICE, ChatKind.CHAT) == 5
     assert [q.before for q in world.server.queries] == ["A00016", "A00006"]
     assert world.bodies(ALICE) == [f"msg {n}" for n in range(25)]
+
+
+async def test_an_older_page_in_the_same_second_still_shows_before(world: World) -> None:
+    # Archive stamps have whole seconds: all 15 messages here share one.
+    for n in range(15):
+        world.server.add(ALICE, f"msg {n}", time=T0)
+    world.history.first_sync_pages = 1
+    await world.login()  # msg 5..14, stored first
+    assert await world.history.load_older(world.account, ALICE, ChatKind.CHAT) == 5
+    assert world.bodies(ALICE) == [f"msg {n}" for n in range(15)]
+    stored = world.stored(ALICE)
+    assert all(m.timestamp > T0 - 1 for m in stored)  # moved by milliseconds only
 
 
 async def test_load_older_in_a_room_reads_the_rooms_archive(world: World) -> None:

@@ -122,24 +122,24 @@ def test_state_survives_reopening_and_goes_with_the_account(
     assert db.read("SELECT count(*) FROM archive_range") == [(0,)]
 
 
-def test_oldest_stanza_id_by_time_not_by_storage_order(
+def test_oldest_archived_by_time_not_by_storage_order(
     db: Database, account: AccountId, make_message: MakeMessage
 ) -> None:
     messages = MessagesRepo(db)
     repo = ArchiveSyncStore(db)
-    assert repo.oldest_stanza_id(account, ALICE, ChatKind.CHAT) == ""
+    assert repo.oldest_archived(account, ALICE, ChatKind.CHAT) == ("", 0.0)
     messages.add_message(make_message("live", stanza_id="s-live", timestamp=T0 + 100))
     messages.add_message(make_message("no id", timestamp=T0))  # e.g. our own, never archived
     messages.add_message(make_message("older", stanza_id="s-old", timestamp=T0 + 10))
     messages.add_message(make_message("bob", peer=BOB, stanza_id="s-bob", timestamp=T0 + 1))
-    assert repo.oldest_stanza_id(account, ALICE, ChatKind.CHAT) == "s-old"
-    assert repo.oldest_stanza_id(account, ALICE.with_resource("x"), ChatKind.CHAT) == "s-old"
-    assert repo.oldest_stanza_id(account, BOB, ChatKind.CHAT) == "s-bob"
+    assert repo.oldest_archived(account, ALICE, ChatKind.CHAT) == ("s-old", T0 + 10)
+    assert repo.oldest_archived(account, ALICE.with_resource("x"), ChatKind.CHAT)[0] == "s-old"
+    assert repo.oldest_archived(account, BOB, ChatKind.CHAT)[0] == "s-bob"
     # A room of the same address is another conversation.
     room_message = replace(
         make_message("in room", peer=ALICE, stanza_id="s-room", timestamp=T0 - 50),
         kind=ChatKind.GROUPCHAT,
     )
     messages.add_message(room_message)
-    assert repo.oldest_stanza_id(account, ALICE, ChatKind.CHAT) == "s-old"
-    assert repo.oldest_stanza_id(account, ALICE, ChatKind.GROUPCHAT) == "s-room"
+    assert repo.oldest_archived(account, ALICE, ChatKind.CHAT)[0] == "s-old"
+    assert repo.oldest_archived(account, ALICE, ChatKind.GROUPCHAT)[0] == "s-room"
