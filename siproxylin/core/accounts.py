@@ -18,7 +18,7 @@ from siproxylin.core.decisions import Decisions
 from siproxylin.core.ports import AccountRepo, SecretStore, XmppSession, XmppSessionFactory
 from siproxylin.core.session import AccountSession
 from siproxylin.domain.config import AccountConfig
-from siproxylin.domain.errors import AccountNotFound
+from siproxylin.domain.errors import AccountNotFound, NotConnected
 from siproxylin.domain.events import (
     AccountAdded,
     AccountRemoved,
@@ -79,6 +79,17 @@ class AccountManager:
         """The XMPP session of an account while it is online, else None."""
         session = self._sessions.get(account)
         return session.xmpp if session is not None and session.online else None
+
+    def online_xmpp(self, account: AccountId) -> XmppSession:
+        """The XMPP session of an account that must be online for a command.
+
+        Raises:
+            NotConnected: If the account is not online.
+        """
+        xmpp = self.xmpp(account)
+        if xmpp is None:
+            raise NotConnected("The account is not connected.")
+        return xmpp
 
     @property
     def passwords_secure(self) -> bool:

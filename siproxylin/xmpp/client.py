@@ -518,9 +518,7 @@ class XmppClient:
                     self._publish(event)
                 return
         self._publish(
-            translate_message(
-                stanza.xml, self._account, self._own, time.time(), self._room_nicks
-            )
+            translate_message(stanza.xml, self._account, self._own, time.time(), self._room_nicks)
         )
 
     def _on_presence(self, stanza: Any) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
-from siproxylin.core.ports import XmppSession
-from siproxylin.domain.errors import NotConnected
 from siproxylin.domain.events import AccountRemoved, BlocklistChanged, BlocklistReceived
 from siproxylin.domain.ids import AccountId, Jid
 
@@ -40,17 +38,11 @@ class BlockingService:
         Raises:
             NotConnected: If the account is offline.
         """
-        self._online(account).set_blocked((jid,), True)
+        self._accounts.online_xmpp(account).set_blocked((jid,), True)
 
     def unblock(self, account: AccountId, jid: Jid) -> None:
         """Ask the server to unblock ``jid``."""
-        self._online(account).set_blocked((jid,), False)
-
-    def _online(self, account: AccountId) -> XmppSession:
-        xmpp = self._accounts.xmpp(account)
-        if xmpp is None:
-            raise NotConnected("The account is not connected.")
-        return xmpp
+        self._accounts.online_xmpp(account).set_blocked((jid,), False)
 
     def _on_blocklist(self, event: BlocklistReceived) -> None:
         current = self._blocked.setdefault(event.account, {})

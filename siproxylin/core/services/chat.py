@@ -29,12 +29,11 @@ from collections.abc import Callable
 
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
-from siproxylin.core.ports import MessageFeatureRepo, MessageRepo, ReadStateRepo, XmppSession
+from siproxylin.core.ports import MessageFeatureRepo, MessageRepo, ReadStateRepo
 from siproxylin.core.services.authorship import conversation_jid, conversation_of, same_author
 from siproxylin.core.services.chat_states import ChatStates
 from siproxylin.core.services.message_actions import MessageActions
 from siproxylin.core.services.unread import Unread
-from siproxylin.domain.errors import NotConnected
 from siproxylin.domain.events import (
     MessageAcked,
     MessageErrorReceived,
@@ -169,7 +168,7 @@ class ChatService:
         target = self._features.get(message_id)
         if target is None or target.account != account or not self.can_correct(target):
             raise ValueError("Only your last message can be corrected.")
-        xmpp = self._online(account)
+        xmpp = self._accounts.online_xmpp(account)
         corrected = self._features.correct(target.id, body, time.time())
         if corrected is None:
             raise ValueError("The message cannot be corrected any more.")
@@ -331,13 +330,6 @@ class ChatService:
         if current is not None:
             self._bus.publish(MessageStored(account, current, new=False))
 
-    def _online(self, account: AccountId) -> XmppSession:
-        xmpp = self._accounts.xmpp(account)
-        if xmpp is None:
-            raise NotConnected("The account is not connected.")
-        return xmpp
-
-
 
 def _reference(message: ChatMessage) -> str:
     """How others name ``message``: the room's stanza-id in rooms, else its stanza id."""
@@ -359,4 +351,3 @@ def _quote(message: ChatMessage) -> str:
     text = message.body if len(message.body) <= MAX_QUOTE_CHARS else message.body[:200] + "…"
     lines = [f"> {line}" for line in text.splitlines() or [""]]
     return "\n".join(lines) + "\n"
-

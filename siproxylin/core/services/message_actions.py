@@ -23,10 +23,9 @@ import uuid
 
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
-from siproxylin.core.ports import MessageFeatureRepo, XmppSession
+from siproxylin.core.ports import MessageFeatureRepo
 from siproxylin.core.services.authorship import conversation_of, same_author
 from siproxylin.core.services.unread import Unread
-from siproxylin.domain.errors import NotConnected
 from siproxylin.domain.events import (
     MarkerReceived,
     MessageStored,
@@ -34,7 +33,7 @@ from siproxylin.domain.events import (
     ReceiptReceived,
     RetractionReceived,
 )
-from siproxylin.domain.ids import AccountId
+from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import ChatKind, ChatMessage, Direction
 
 log = logging.getLogger(__name__)
@@ -74,11 +73,9 @@ class MessageActions:
         reference = _reference(target)
         if not reference:
             raise ValueError("This message cannot be reacted to (the room gave it no id).")
-        xmpp = self._online(account)
+        xmpp = self._accounts.online_xmpp(account)
         current = self._features.own_reactions(target.id)
-        emojis = (
-            tuple(e for e in current if e != emoji) if emoji in current else (*current, emoji)
-        )
+        emojis = tuple(e for e in current if e != emoji) if emoji in current else (*current, emoji)
         config = self._accounts.config(account)
         if target.kind is ChatKind.GROUPCHAT:
             sender, name = _OWN_KEY, config.nickname or config.jid.local
@@ -108,7 +105,7 @@ class MessageActions:
         reference = _reference(target)
         if not reference:
             raise ValueError("This message has no id the others know yet.")
-        xmpp = self._online(account)
+        xmpp = self._accounts.online_xmpp(account)
         xmpp.send_retraction(target.peer, target.kind, reference, str(uuid.uuid4()))
         retracted = self._features.retract(target.id)
         assert retracted is not None
@@ -118,10 +115,8 @@ class MessageActions:
     # --- handlers ------------------------------------------------------------------
 
     def _on_reactions(self, event: ReactionsReceived) -> None:
-        peer = conversation_of(event.kind, event.sender, event.recipient, event.outgoing)
-        target = self._features.find_target(event.account, peer, event.kind, event.target_id)
+        _peer, target = self._target(event, "reactions to")
         if target is None:
-            log.info("reactions to an unknown message in %s dropped", peer)
             return
         if target.retracted:
             return
@@ -151,10 +146,8 @@ class MessageActions:
             self._bus.publish(MessageStored(event.account, changed, new=False))
 
     def _on_retraction(self, event: RetractionReceived) -> None:
-        peer = conversation_of(event.kind, event.sender, event.recipient, event.outgoing)
-        target = self._features.find_target(event.account, peer, event.kind, event.target_id)
+        peer, target = self._target(event, "retraction of")
         if target is None:
-            log.info("retraction of an unknown message in %s dropped", peer)
             return
         if event.moderated_by:
             # Only the room itself (a bare address) relays a moderator's decision.
@@ -188,10 +181,8 @@ class MessageActions:
             self._bus.publish(MessageStored(event.account, delivered, new=False))
 
     def _on_marker(self, event: MarkerReceived) -> None:
-        peer = conversation_of(event.kind, event.sender, event.recipient, event.outgoing)
-        target = self._features.find_target(event.account, peer, event.kind, event.target_id)
+        _peer, target = self._target(event, "marker for")
         if target is None:
-            log.debug("marker for an unknown message in %s dropped", peer)
             return
         if event.outgoing:
             # One of our other devices showed the conversation up to there.
@@ -204,11 +195,15 @@ class MessageActions:
 
     # --- internals -----------------------------------------------------------------
 
-    def _online(self, account: AccountId) -> XmppSession:
-        xmpp = self._accounts.xmpp(account)
-        if xmpp is None:
-            raise NotConnected("The account is not connected.")
-        return xmpp
+    def _target(
+        self, event: ReactionsReceived | RetractionReceived | MarkerReceived, what: str
+    ) -> tuple[Jid, ChatMessage | None]:
+        """The conversation an event belongs to, and the stored message it names."""
+        peer = conversation_of(event.kind, event.sender, event.recipient, event.outgoing)
+        target = self._features.find_target(event.account, peer, event.kind, event.target_id)
+        if target is None:
+            log.info("%s an unknown message in %s dropped", what, peer)
+        return peer, target
 
 
 _OWN_KEY = "own"
@@ -226,4 +221,3 @@ def _moderator(event: RetractionReceived) -> str:
         return ""
     by = event.moderated_by
     return by.split("/", 1)[1] if "/" in by else by
-

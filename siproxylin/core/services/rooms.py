@@ -206,7 +206,7 @@ class RoomService:
         Raises:
             NotConnected: The account is offline.
         """
-        xmpp = self._online(account)
+        xmpp = self._accounts.online_xmpp(account)
         room = room.bare
         nick = nick or self.default_nick(account)
         if remember:
@@ -239,7 +239,7 @@ class RoomService:
             NotConnected: The account is offline.
             RoomOperationFailed: The room already exists.
         """
-        info = await self._online(account).room_info(room.bare)
+        info = await self._accounts.online_xmpp(account).room_info(room.bare)
         if info.exists:
             raise RoomOperationFailed(RoomError.NOT_ALLOWED, "The room already exists.")
         await self.join(account, room, nick, config.password if config else "", remember, config)
@@ -258,18 +258,18 @@ class RoomService:
         if forget and stored is not None:
             self._repo.remove_room(account, room)
             self._publish_bookmarks(account)
-        xmpp = self._online(account)
+        xmpp = self._accounts.online_xmpp(account)
         if forget and stored is not None and stored.bookmarked:
             self._spawn(account, self._retract_bookmark(xmpp, room))
         xmpp.leave_room(room)
 
     def set_subject(self, account: AccountId, room: Jid, subject: str) -> None:
         """Change a room's subject (the room's echo updates it here)."""
-        self._online(account).set_subject(room.bare, subject)
+        self._accounts.online_xmpp(account).set_subject(room.bare, subject)
 
     def change_nick(self, account: AccountId, room: Jid, nick: str) -> None:
         """Ask for another nick in a joined room."""
-        self._online(account).change_nick(room.bare, nick)
+        self._accounts.online_xmpp(account).change_nick(room.bare, nick)
 
     async def kick(self, account: AccountId, room: Jid, nick: str, reason: str = "") -> None:
         """Remove an occupant from the room (role none)."""
@@ -283,19 +283,21 @@ class RoomService:
         self, account: AccountId, room: Jid, nick: str, role: Role, reason: str = ""
     ) -> None:
         """Change an occupant's role (voice, moderator, kick)."""
-        await self._online(account).set_role(room.bare, nick, role, reason)
+        await self._accounts.online_xmpp(account).set_role(room.bare, nick, role, reason)
 
     async def set_affiliation(
         self, account: AccountId, room: Jid, jid: Jid, affiliation: Affiliation, reason: str = ""
     ) -> None:
         """Change a user's affiliation (member, admin, owner, ban, none)."""
-        await self._online(account).set_affiliation(room.bare, jid.bare, affiliation, reason)
+        await self._accounts.online_xmpp(account).set_affiliation(
+            room.bare, jid.bare, affiliation, reason
+        )
 
     def invite(
         self, account: AccountId, room: Jid, invitee: Jid, reason: str = "", direct: bool = True
     ) -> None:
         """Invite someone: XEP-0249 (direct) or through the room (mediated)."""
-        self._online(account).invite(room.bare, invitee, reason, direct)
+        self._accounts.online_xmpp(account).invite(room.bare, invitee, reason, direct)
 
     async def request_membership(
         self, account: AccountId, room: Jid, nick: str = ""
@@ -308,7 +310,7 @@ class RoomService:
         Raises:
             RoomOperationFailed: The room refused the request.
         """
-        return await self._online(account).request_membership(
+        return await self._accounts.online_xmpp(account).request_membership(
             room.bare, nick or self.default_nick(account)
         )
 
@@ -326,11 +328,11 @@ class RoomService:
             own = entry.occupants.get(entry.nick)
         if own is None or own.role is not Role.MODERATOR:
             raise RoomOperationFailed(RoomError.FORBIDDEN, "Only moderators can do this.")
-        await self._online(account).moderate(room.bare, stanza_id, reason)
+        await self._accounts.online_xmpp(account).moderate(room.bare, stanza_id, reason)
 
     def answer_invitation(self, account: AccountId, invitation: Invitation, accept: bool) -> None:
         """Join (remembered) or decline an invitation (declines reach mediated inviters)."""
-        xmpp = self._online(account)
+        xmpp = self._accounts.online_xmpp(account)
         if accept:
             self._spawn(account, self.join(account, invitation.room, "", invitation.password))
         elif invitation.mediated:
@@ -624,9 +626,3 @@ class RoomService:
             coro.close()
             return
         session.spawn(coro)
-
-    def _online(self, account: AccountId) -> XmppSession:
-        xmpp = self._accounts.xmpp(account)
-        if xmpp is None:
-            raise NotConnected("The account is not connected.")
-        return xmpp

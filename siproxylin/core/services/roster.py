@@ -15,7 +15,7 @@ import logging
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
 from siproxylin.core.decisions import Decisions
-from siproxylin.core.ports import RosterRepo, XmppSession
+from siproxylin.core.ports import RosterRepo
 from siproxylin.domain.errors import NotConnected
 from siproxylin.domain.events import (
     AccountRemoved,
@@ -79,15 +79,15 @@ class RosterService:
 
     def add_contact(self, account: AccountId, jid: Jid, name: str = "") -> None:
         """Add a contact and ask to see its presence."""
-        self._online(account).add_contact(jid.bare, name)
+        self._accounts.online_xmpp(account).add_contact(jid.bare, name)
 
     def remove_contact(self, account: AccountId, jid: Jid) -> None:
         """Remove a contact from the roster."""
-        self._online(account).remove_contact(jid.bare)
+        self._accounts.online_xmpp(account).remove_contact(jid.bare)
 
     def answer_subscription(self, account: AccountId, jid: Jid, allow: bool) -> None:
         """Let ``jid`` see our presence (and ask for theirs back), or refuse."""
-        xmpp = self._online(account)
+        xmpp = self._accounts.online_xmpp(account)
         xmpp.answer_subscription(jid.bare, allow)
         if allow and not self._subscribed_to(account, jid):
             xmpp.add_contact(jid.bare, "")
@@ -158,12 +158,6 @@ class RosterService:
         return item is not None and item.subscription in (Subscription.FROM, Subscription.BOTH)
 
     # --- internals -----------------------------------------------------------------
-
-    def _online(self, account: AccountId) -> XmppSession:
-        xmpp = self._accounts.xmpp(account)
-        if xmpp is None:
-            raise NotConnected("The account is not connected.")
-        return xmpp
 
     def _item(self, account: AccountId, jid: Jid) -> RosterItem | None:
         return next((i for i in self._repo.roster(account) if i.jid == jid), None)

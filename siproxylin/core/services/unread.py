@@ -152,4 +152,3 @@ class Unread:
     def _on_account_removed(self, event: AccountRemoved) -> None:
         for key in [key for key in self._counts if key[0] == event.account]:
             del self._counts[key]
-
