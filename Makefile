@@ -47,7 +47,7 @@ bench: $(STAMP) system-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/message_burst.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/mam_catchup.py
-	$(BIN)/python bench/muc_join.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/muc_join.py --gui
 
 ## Regenerate the pinned lock from pyproject.toml (the source of truth).
 lock:

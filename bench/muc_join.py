@@ -22,7 +22,14 @@ Then 500 occupants leave at once (kicked inside the server, each broadcast as
 its own presence) and we count the ``OccupantsChanged`` events (batched per loop
 turn) and the longest stall again.
 
-    .venv/bin/python bench/muc_join.py [--occupants 1000] [--reps 3]
+With ``--gui`` the joiner also has the real main window (Qt offscreen, on a
+qasync loop like the app) showing the room while it joins, and we add:
+
+gui_complete_ms           from the core's complete occupant list to the window's
+                          occupant list model holding every occupant
+and the loop stall then also covers the model update and 200 ms of repainting.
+
+    .venv/bin/python bench/muc_join.py [--occupants 1000] [--reps 3] [--gui]
 
 Prints the figures and writes bench/results/muc_join-<UTC timestamp>.json.
 """
@@ -34,6 +41,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import os
 import platform
 import shutil
 import statistics
@@ -42,6 +50,9 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import qasync
+from PySide6.QtWidgets import QApplication
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -52,7 +63,9 @@ from siproxylin.app.paths import resolve_paths  # noqa: E402
 from siproxylin.domain.config import AccountConfig, TlsPolicy  # noqa: E402
 from siproxylin.domain.events import AccountStateChanged, Event, OccupantsChanged  # noqa: E402
 from siproxylin.domain.ids import AccountId, Jid  # noqa: E402
-from siproxylin.domain.models import ConnectionState, RoomConfig  # noqa: E402
+from siproxylin.domain.models import ChatKind, ConnectionState, RoomConfig  # noqa: E402
+from siproxylin.gui.services import GuiServices  # noqa: E402
+from siproxylin.gui.window import create_main_window  # noqa: E402
 from tests.integration.harness import Client, EventLog  # noqa: E402
 from tests.support.certs import generate_certs  # noqa: E402
 from tests.support.prosody import ProsodyServer  # noqa: E402
@@ -164,10 +177,44 @@ async def app_client(server: ProsodyServer, root: Path, jid: str, password: str)
     return Client(app, log, stored.id, stored)
 
 
-async def one_join(server: ProsodyServer, root: Path, room: Jid, leave: int) -> dict[str, Any]:
+class GuiWatch:
+    """The real main window showing the room, and when its occupant list filled up."""
+
+    def __init__(self, client: Client, room: Jid, occupants: int) -> None:
+        app = client.app
+        services = GuiServices(
+            app.bus, app.accounts, app.chat, app.roster, app.decisions, app.search,
+            rooms=app.rooms, history=app.history, blocking=app.blocking,
+        )  # fmt: skip
+        self.window = create_main_window(services)
+        self.window.resize(1100, 700)
+        self.window.show()
+        self.window.open_chat(client.account, room, ChatKind.GROUPCHAT)
+        self.model = self.window.rooms.occupants
+        self.wanted = occupants
+        self.filled_at = 0.0
+        self.model.modelReset.connect(self._check)
+        self.model.rowsInserted.connect(self._check)
+
+    def _check(self, *_args: Any) -> None:
+        if not self.filled_at and self.model.count() >= self.wanted:
+            self.filled_at = time.perf_counter()
+
+    def close(self) -> None:
+        self.window.close()
+        self.window.deleteLater()
+
+
+async def one_join(
+    server: ProsodyServer, root: Path, room: Jid, leave: int, gui: bool = False, expected: int = 0
+) -> dict[str, Any]:
     jid, password = server.new_account("joiner")
     client = await app_client(server, root, jid, password)
+    watch: GuiWatch | None = None
     try:
+        if gui:
+            # The bots, the owner and the joiner itself.
+            watch = GuiWatch(client, room, expected)
         await asyncio.sleep(0.5)  # let login traffic (roster, archive catch-up) settle
         arrivals = Arrivals(client.stream)
         events: list[tuple[float, OccupantsChanged]] = []
@@ -191,6 +238,11 @@ async def one_join(server: ProsodyServer, root: Path, room: Jid, leave: int) -> 
         # before the list was complete.
         chunks = arrivals.before(t_complete)
         last_chunk = chunks[-1][0]
+        if watch is not None:
+            deadline = time.perf_counter() + 10
+            while not watch.filled_at and time.perf_counter() < deadline:  # noqa: ASYNC110
+                await asyncio.sleep(0.001)
+            await asyncio.sleep(0.2)  # the window repaints with the new list
         stall = await probe.stop()
         occupants = len(client.app.rooms.occupants(client.account, room))
         join_events = len(events)
@@ -204,6 +256,10 @@ async def one_join(server: ProsodyServer, root: Path, room: Jid, leave: int) -> 
             "bytes_read": sum(size for _t, size in chunks),
             "chunks_read": len(chunks),
         }
+        if watch is not None:
+            result["gui_complete_ms"] = (
+                round((watch.filled_at - t_complete) * 1000, 2) if watch.filled_at else None
+            )
         if leave:
             events.clear()
             probe.start()
@@ -225,10 +281,12 @@ async def one_join(server: ProsodyServer, root: Path, room: Jid, leave: int) -> 
             populate(server, room, 1, leave)  # put them back for the next repetition
         return result
     finally:
+        if watch is not None:
+            watch.close()
         await client.stop()
 
 
-async def run(occupants: int, reps: int, leave: int) -> dict[str, Any]:
+async def run(occupants: int, reps: int, leave: int, gui: bool = False) -> dict[str, Any]:
     certs = generate_certs()
     server = ProsodyServer(certs, log_level="warn")
     server.start()
@@ -250,7 +308,9 @@ async def run(occupants: int, reps: int, leave: int) -> dict[str, Any]:
                 populate_s = time.perf_counter() - t
                 runs = []
                 for rep in range(reps):
-                    result = await one_join(server, root / f"joiner{rep}", room, leave)
+                    result = await one_join(
+                        server, root / f"joiner{rep}", room, leave, gui, occupants + 2
+                    )
                     print(f"run {rep + 1}: {json.dumps(result)}", flush=True)
                     runs.append(result)
             finally:
@@ -271,6 +331,8 @@ async def run(occupants: int, reps: int, leave: int) -> dict[str, Any]:
         "complete_after_server_ms": summary("complete_after_server_ms"),
         "join_total_ms": summary("join_total_ms"),
         "max_loop_stall_ms": summary("max_loop_stall_ms"),
+        "gui": gui,
+        **({"gui_complete_ms": summary("gui_complete_ms")} if gui else {}),
         "target_complete_after_server_ms": 1000,
         "runs": runs,
         "machine": {
@@ -286,9 +348,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--occupants", type=int, default=1000)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--leave", type=int, default=500, help="occupants that leave at once")
+    parser.add_argument("--gui", action="store_true", help="with the main window, offscreen")
     args = parser.parse_args(argv)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    report = asyncio.run(run(args.occupants, args.reps, args.leave))
+    if args.gui:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        qapp = QApplication.instance() or QApplication([])
+        qapp.setQuitOnLastWindowClosed(False)  # one window per repetition
+        loop = qasync.QEventLoop(qapp)
+        asyncio.set_event_loop(loop)
+        with loop:
+            report = loop.run_until_complete(run(args.occupants, args.reps, args.leave, True))
+    else:
+        report = asyncio.run(run(args.occupants, args.reps, args.leave))
     report["timestamp"] = stamp
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"muc_join-{stamp}.json"
