@@ -94,10 +94,9 @@ FEATURES = (
 )
 KEEPALIVE_INTERVAL = 60.0
 KEEPALIVE_TIMEOUT = 30.0
-# Archive catch-up starts once the offline messages released by the initial
-# presence stopped arriving for this long (or this long after the presence).
-FLOOD_QUIET = 0.15
-FLOOD_WAIT = 10.0
+# Archive queries wait at most this long for the offline messages released by the
+# initial presence.
+PRESENCE_SETTLE_TIMEOUT = 30.0
 
 
 class XmppClient:
@@ -117,8 +116,8 @@ class XmppClient:
         self._keepalive: asyncio.Task[None] | None = None
         self.network = AccountNetwork(config.id, config.proxy)
         self._presence_sent = asyncio.Event()  # the initial presence of this stream is out
-        self._presence_at = 0.0  # when it went out (monotonic)
-        self._message_at = 0.0  # when the last message arrived (monotonic)
+        # Answered once the server delivered what the initial presence released.
+        self._presence_settled: asyncio.Future[None] | None = None
         # Rooms we are in -> our nick there; group chat from other rooms is ignored.
         self._room_nicks: dict[Jid, str] = {}
         self._stream = StreamClient(config, password, self.network, self._on_attempt_failed)
@@ -256,9 +255,11 @@ class XmppClient:
         # The server handles our stanzas in order, and reading a large archive takes
         # it a while: a query must not hold back the initial presence, nor the
         # offline messages and presences that presence releases (the server does not
-        # write them out while it reads the archive).
+        # write them out while it reads the archive). The answer to a ping sent
+        # right behind the presence comes after all of them.
         await self._presence_sent.wait()
-        await self._initial_flood_over()
+        if self._presence_settled is not None:
+            await asyncio.shield(self._presence_settled)
         return await self._archive.query(
             archive, with_jid=with_jid, start=start, after=after, before=before, max_items=max_items
         )
@@ -437,7 +438,7 @@ class XmppClient:
         # Compute our XEP-0115 hash before the first presence carries it.
         await stream.plugin["xep_0115"].update_caps(stream.boundjid, broadcast=False)
         stream.send_presence()
-        self._presence_at = time.monotonic()
+        self._presence_settled = asyncio.ensure_future(self._settle_presence())
         self._presence_sent.set()
         for reply in replies:
             try:
@@ -514,7 +515,6 @@ class XmppClient:
         if result is not None:
             self._archive.on_result(stanza.xml, result)
             return
-        self._message_at = time.monotonic()
         xml = stanza.xml
         if xml.get("type") == "groupchat":
             self._muc.touch(xml.get("from", ""))
@@ -556,20 +556,14 @@ class XmppClient:
         if error is not None:
             self.log.warning("request failed: %s", _short(error))
 
-    async def _initial_flood_over(self) -> None:
-        """Wait until the messages the initial presence released stopped coming.
-
-        That is, until no message arrived for ``FLOOD_QUIET`` seconds (at most
-        ``FLOOD_WAIT`` after the presence); later queries do not wait.
-        """
-        while True:
-            now = time.monotonic()
-            if now - self._presence_at > FLOOD_WAIT:
-                return
-            quiet = now - max(self._message_at, self._presence_at)
-            if quiet >= FLOOD_QUIET:
-                return
-            await asyncio.sleep(FLOOD_QUIET - quiet)
+    async def _settle_presence(self) -> None:
+        """Ping the server right behind the initial presence: the answer follows
+        the offline messages and presences the presence released."""
+        # An error answer comes in order too; a timeout gives up waiting.
+        with contextlib.suppress(IqError, IqTimeout):
+            await self._stream.plugin["xep_0199"].ping(
+                JID(self._own.domain), timeout=PRESENCE_SETTLE_TIMEOUT
+            )
 
     def _fail(self, reason: FailureReason, detail: str) -> None:
         # Within one attempt a fatal reason (auth, TLS) is never overwritten by

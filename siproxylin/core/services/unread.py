@@ -15,10 +15,15 @@ Rules owned here:
 
 Counts are cached per conversation once read from the store and then updated
 incrementally, so a burst of messages costs no counting query per message.
+What goes out about a read (XEP-0490, XEP-0333) leaves ``share_delay`` seconds
+after the first read of a series, once per conversation: reading along while
+messages pour in costs one publish, not one per batch.
 Publishes ``UnreadChanged`` after every change. Imports ``domain`` and ``core``.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
@@ -46,6 +51,8 @@ class Unread:
         self._counts: dict[tuple[AccountId, Jid], int] = {}
         # Positions from our other devices naming messages not stored yet.
         self._pending: dict[tuple[AccountId, Jid], str] = {}
+        self._scheduled: dict[tuple[AccountId, Jid], asyncio.TimerHandle] = {}
+        self.share_delay = 0.5
         bus.subscribe(AccountRemoved, self._on_account_removed)
         bus.subscribe(DisplayedSynced, self._on_displayed_synced)
 
@@ -84,8 +91,7 @@ class Unread:
         if moved:
             self._recount(message.account, peer)
         if send_marker and moved:
-            self._share(message.account, peer)
-            self._send_marker(message.account, peer)
+            self._schedule_share(message.account, peer)
 
     def incoming(self, message: ChatMessage) -> None:
         """A new incoming message was stored."""
@@ -124,6 +130,24 @@ class Unread:
         self._pending.pop(key, None)
         self.mark_read_up_to(target, send_marker=False)
 
+    def _schedule_share(self, account: AccountId, peer: Jid) -> None:
+        key = (account, peer)
+        if key in self._scheduled:
+            return  # goes out with the position it will have by then
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None or self.share_delay <= 0:
+            self._flush(account, peer)
+            return
+        self._scheduled[key] = loop.call_later(self.share_delay, self._flush, account, peer)
+
+    def _flush(self, account: AccountId, peer: Jid) -> None:
+        self._scheduled.pop((account, peer), None)
+        self._share(account, peer)
+        self._send_marker(account, peer)
+
     def _share(self, account: AccountId, peer: Jid) -> None:
         """Tell our other devices (only them) how far the conversation was read."""
         xmpp = self._accounts.xmpp(account)
@@ -152,3 +176,5 @@ class Unread:
     def _on_account_removed(self, event: AccountRemoved) -> None:
         for key in [key for key in self._counts if key[0] == event.account]:
             del self._counts[key]
+        for key in [key for key in self._scheduled if key[0] == event.account]:
+            self._scheduled.pop(key).cancel()

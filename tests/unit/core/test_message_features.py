@@ -3,6 +3,8 @@ and what the privacy switches let out (receipts, markers, typing)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from dataclasses import replace
 
 from siproxylin.domain.config import PrivacyOptions
@@ -138,17 +140,23 @@ async def test_markers_and_typing_stay_private_unless_allowed() -> None:
     # The read position always goes to our own private XEP-0490 node ("displayed").
     for privacy, expected in (
         (PrivacyOptions(), ["displayed"]),
-        (PrivacyOptions(True, True, True, True, True), ["displayed", "marker", "chat_state"]),
+        (PrivacyOptions(True, True, True, True, True), ["chat_state", "displayed", "marker"]),
     ):
         core = make_core()
         account = await online(core, privacy)
+        core.chat.unread.share_delay = 0.05
         xmpp = core.xmpp(account)
         xmpp.receive_message("bob@x.org/a", "hello")
         core.chat.mark_read(account, BOB)
+        xmpp.receive_message("bob@x.org/a", "more")  # read along while messages come
+        core.chat.mark_read(account, BOB)
         core.chat.set_composing(account, BOB, True)
+        await asyncio.sleep(0.1)
+        # One publish (and marker) for the series, naming the newest message.
         assert [c[0] for c in xmpp.commands] == expected
         assert core.chat.unread_count(account, BOB) == 0
-
+        shared = [c for c in xmpp.commands if c[0] == "displayed"]
+        assert shared[0][2] == core.chat.history(account, BOB)[-1].stanza_id
 
 async def test_typing_is_reported_and_ended_by_a_message() -> None:
     core = make_core()
