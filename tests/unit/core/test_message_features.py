@@ -4,7 +4,6 @@ and what the privacy switches let out (receipts, markers, typing)."""
 from __future__ import annotations
 
 import asyncio
-
 from dataclasses import replace
 
 from siproxylin.domain.config import PrivacyOptions
@@ -157,6 +156,7 @@ async def test_markers_and_typing_stay_private_unless_allowed() -> None:
         assert core.chat.unread_count(account, BOB) == 0
         shared = [c for c in xmpp.commands if c[0] == "displayed"]
         assert shared[0][2] == core.chat.history(account, BOB)[-1].stanza_id
+
 
 async def test_typing_is_reported_and_ended_by_a_message() -> None:
     core = make_core()
