@@ -25,12 +25,14 @@ from siproxylin.domain.models import (
     DeliveryState,
     Direction,
     MembershipOutcome,
+    OmemoDevice,
     OutgoingMessage,
     Role,
     RoomConfig,
     RoomInfo,
     RoomSettings,
     RosterItem,
+    TrustLevel,
 )
 
 
@@ -237,6 +239,21 @@ class XmppSession(Protocol):
 
     async def retract_bookmark(self, room: Jid) -> None:
         """Remove a XEP-0402 bookmark."""
+        ...
+
+
+class TrustPolicy(Protocol):
+    """Decides the trust of OMEMO devices the adapter has not seen before.
+
+    The XMPP adapter calls it when a contact (or our own account) shows new
+    devices; the core answers from its rules (blind trust before verification)
+    or by asking the user through ``core.decisions``.
+    """
+
+    async def decide(
+        self, account: AccountId, jid: Jid, devices: tuple[OmemoDevice, ...]
+    ) -> dict[int, TrustLevel]:
+        """The trust for each new device (by device id) of ``jid``."""
         ...
 
 

@@ -26,6 +26,7 @@ from siproxylin.domain.models import (
     ChatMessage,
     ChatState,
     DecisionKind,
+    Encryption,
     Invitation,
     Occupant,
     OccupantChange,
@@ -117,6 +118,9 @@ class MessageReceived(Event):
         wants_receipt: The sender asked for a XEP-0184 receipt.
         markable: The sender asked for XEP-0333 markers.
         archived: It came from a XEP-0313 archive query, not live.
+        encryption: How it travelled (decrypted by the adapter before this event).
+        decryption_error: Why an encrypted message could not be decrypted; the
+            body then holds a notice for the user, never the ciphertext.
     """
 
     sender: Jid
@@ -137,6 +141,8 @@ class MessageReceived(Event):
     wants_receipt: bool = False
     markable: bool = False
     archived: bool = False
+    encryption: Encryption = Encryption.NONE
+    decryption_error: str = ""
 
 
 @dataclass(frozen=True, slots=True)

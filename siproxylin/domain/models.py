@@ -72,6 +72,46 @@ class ChatKind(enum.Enum):
     GROUPCHAT_PM = "groupchat_pm"  # a private message with a room occupant (peer: room/nick)
 
 
+class Encryption(enum.Enum):
+    """How a message travelled (XEP-0384 OMEMO)."""
+
+    NONE = "none"
+    OMEMO = "omemo"  # eu.siacs.conversations.axolotl (what most clients speak)
+    OMEMO2 = "omemo2"  # urn:xmpp:omemo:2 with Stanza Content Encryption (XEP-0420)
+
+
+class TrustLevel(enum.Enum):
+    """How far we trust one OMEMO device of a contact (or of our own account)."""
+
+    UNDECIDED = "undecided"  # not decided yet: nothing is encrypted for it
+    BLIND = "blind"  # trusted without verification (blind trust before verification)
+    VERIFIED = "verified"  # the fingerprint was compared by the user
+    DISTRUSTED = "distrusted"  # never encrypt for it; its messages are flagged
+
+
+@dataclass(frozen=True, slots=True)
+class OmemoDevice:
+    """One OMEMO device of an address.
+
+    Attributes:
+        jid: The bare address the device belongs to.
+        device_id: Its device id.
+        fingerprint: The identity key as lowercase hex (shown in groups of 8).
+        trust: Our trust in it.
+        active: Listed in the address's current device list.
+        namespaces: The OMEMO versions it publishes (``Encryption`` values).
+        label: The device's own label, if it publishes one.
+    """
+
+    jid: Jid
+    device_id: int
+    fingerprint: str
+    trust: TrustLevel = TrustLevel.UNDECIDED
+    active: bool = True
+    namespaces: tuple[Encryption, ...] = ()
+    label: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Reaction:
     """One emoji put on a message, with who put it there.
@@ -113,6 +153,9 @@ class ChatMessage:
         retracted: True once the author (or a moderator) retracted it; body is empty.
         retracted_by: The moderator who removed it (XEP-0425); empty otherwise.
         reactions: Reactions on this message, in first-seen order.
+        encryption: How it travelled (OMEMO version, or not encrypted).
+        decryption_error: Why an encrypted message could not be read (the body
+            then holds a notice, never the ciphertext); empty otherwise.
     """
 
     id: int
@@ -135,6 +178,8 @@ class ChatMessage:
     retracted: bool = False
     retracted_by: str = ""
     reactions: tuple[Reaction, ...] = ()
+    encryption: Encryption = Encryption.NONE
+    decryption_error: str = ""
 
     @property
     def is_action(self) -> bool:
@@ -158,6 +203,8 @@ class OutgoingMessage:
             (XEP-0428), 0 when there is none.
         replaces: Id of the message this corrects (XEP-0308), if any.
         markable: Ask for XEP-0333 markers and XEP-0184 receipts (1:1 chats).
+        encrypted: Send it OMEMO encrypted (with what the recipients' devices
+            support) or not at all: never fall back to clear text.
     """
 
     to: Jid
@@ -170,6 +217,7 @@ class OutgoingMessage:
     fallback_length: int = 0
     replaces: str = ""
     markable: bool = True
+    encrypted: bool = False
 
 
 class ChatState(enum.Enum):
@@ -232,6 +280,7 @@ class DecisionKind(enum.Enum):
 
     SUBSCRIPTION = "subscription"  # allow a contact to see our presence?
     CERTIFICATE = "certificate"  # trust a certificate the system does not?
+    TRUST = "trust"  # trust a new OMEMO device of a contact whose devices we verified?
     INVITATION = "invitation"  # join a room we were invited to?
 
 
