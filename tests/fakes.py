@@ -47,6 +47,7 @@ from siproxylin.domain.models import (
     DeliveryState,
     Direction,
     MembershipOutcome,
+    OmemoDevice,
     OutgoingMessage,
     Reaction,
     Role,
@@ -55,6 +56,7 @@ from siproxylin.domain.models import (
     RoomSettings,
     RosterItem,
     Subscription,
+    TrustLevel,
 )
 
 if TYPE_CHECKING:
@@ -565,6 +567,8 @@ class FakeXmppSession(FakeRoomCommands):
         self.disconnects = 0
         self.sent: list[SentChat] = []
         self.commands: list[tuple[object, ...]] = []
+        # OMEMO devices the "server" knows: bare address -> device id -> device.
+        self.devices: dict[Jid, dict[int, OmemoDevice]] = {}
         self.added: list[tuple[Jid, str]] = []
         self.removed: list[Jid] = []
         self.answers: list[tuple[Jid, bool]] = []
@@ -607,6 +611,22 @@ class FakeXmppSession(FakeRoomCommands):
 
     def publish_displayed(self, peer: Jid, stanza_id: str, by: Jid) -> None:
         self.commands.append(("displayed", peer, stanza_id, by))
+
+    async def omemo_devices(self, jid: Jid) -> list[OmemoDevice]:
+        return list(self.devices.get(jid.bare, {}).values())
+
+    async def set_device_trust(self, jid: Jid, device_id: int, trust: TrustLevel) -> None:
+        device = self.devices[jid.bare][device_id]
+        self.devices[jid.bare][device_id] = replace(device, trust=trust)
+
+    async def remove_own_device(self, device_id: int) -> None:
+        self.devices.get(self.config.jid.bare, {}).pop(device_id, None)
+
+    def own_fingerprint(self) -> str:
+        return "ab" * 32
+
+    async def can_encrypt(self, jid: Jid) -> bool:
+        return bool(self.devices.get(jid.bare))
 
     def send_chat_state(self, to: Jid, kind: ChatKind, state: ChatState) -> None:
         self.commands.append(("chat_state", to, kind, state))

@@ -19,6 +19,7 @@ from siproxylin.core.decisions import Decisions
 from siproxylin.core.ports import XmppSession
 from siproxylin.core.services.blocking import BlockingService
 from siproxylin.core.services.chat import ChatService
+from siproxylin.core.services.encryption import EncryptionService
 from siproxylin.core.services.history import HistoryService
 from siproxylin.core.services.rooms import RoomService
 from siproxylin.core.services.roster import RosterService
@@ -29,6 +30,7 @@ from siproxylin.domain.models import ConnectionState
 from siproxylin.store.accounts import AccountsRepo
 from siproxylin.store.archive_sync import ArchiveSyncStore
 from siproxylin.store.db import Database
+from siproxylin.store.encryption_state import EncryptionState
 from siproxylin.store.message_features import MessageFeatures
 from siproxylin.store.messages import MessagesRepo
 from siproxylin.store.read_state import ReadState
@@ -61,6 +63,7 @@ class Application:
     blocking: BlockingService
     history: HistoryService
     rooms: RoomService
+    encryption: EncryptionService
 
     async def start(self) -> None:
         """Load stored accounts and connect the enabled ones."""
@@ -138,6 +141,7 @@ def build_application(
         AccountsRepo(db, secrets), secrets, make_xmpp, bus, decisions, backoff_base=backoff_base
     )
     roster = RosterService(bus, accounts, RosterStore(db), decisions)
+    encryption = EncryptionService(bus, accounts, decisions, EncryptionState(db))
     chat = ChatService(
         bus,
         accounts,
@@ -145,6 +149,7 @@ def build_application(
         MessageFeatures(db),
         ReadState(db),
         may_see_presence=roster.shares_presence_with,
+        encrypted=encryption.is_encrypted,
     )
     blocking = BlockingService(bus, accounts)
     search = SearchService(accounts, MessageSearch(db))
@@ -162,5 +167,6 @@ def build_application(
         search=search,
         blocking=blocking,
         history=history,
+        encryption=encryption,
         rooms=rooms,
     )

@@ -443,6 +443,19 @@ class UnreadChanged(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class EncryptionChanged(Event):
+    """A conversation's end-to-end encryption was turned on or off (and stored).
+
+    Attributes:
+        peer: The conversation.
+        encrypted: True when messages to it now go out OMEMO encrypted.
+    """
+
+    peer: Jid
+    encrypted: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ChatStateChanged(Event):
     """Someone in a conversation started or stopped typing (not stored).
 

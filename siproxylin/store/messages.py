@@ -13,7 +13,7 @@ import sqlite3
 
 from siproxylin.domain.errors import AccountNotFound
 from siproxylin.domain.ids import AccountId, Jid
-from siproxylin.domain.models import ChatKind, ChatMessage, DeliveryState, Direction
+from siproxylin.domain.models import ChatKind, ChatMessage, DeliveryState, Direction, Encryption
 from siproxylin.store.db import Database, Row, now_ms
 
 # Stored codes; never renumber (the database keeps them).
@@ -37,11 +37,13 @@ _MAY_BECOME = {
     DeliveryState.PENDING: (1, 4),
 }
 KIND_CODE = {ChatKind.CHAT: 0, ChatKind.GROUPCHAT: 1, ChatKind.GROUPCHAT_PM: 2}
+ENCRYPTION_CODE = {Encryption.NONE: 0, Encryption.OMEMO: 1, Encryption.OMEMO2: 2}
 CONTENT_MESSAGE = 1
 
 _DIRECTIONS = {code: value for value, code in DIRECTION_CODE.items()}
 _STATES = {code: value for value, code in STATE_CODE.items()}
 _KINDS = {code: value for value, code in KIND_CODE.items()}
+_ENCRYPTIONS = {code: value for value, code in ENCRYPTION_CODE.items()}
 _OUT = DIRECTION_CODE[Direction.OUTGOING]
 _MAX_SECONDS = 1e15  # beyond this a timestamp is garbage (and overflows int64 ms)
 _NEWEST = 2**63 - 1
@@ -50,14 +52,14 @@ COLUMNS = (
     "m.id, m.account_id, m.counterpart_id, m.counterpart_resource, m.our_resource,"
     " m.direction, m.type, m.body, m.time, m.origin_id, m.stanza_id, m.state,"
     " m.message_id, m.occupant_id, m.thread, m.reply_to, m.reply_to_jid, m.edited,"
-    " m.retracted, m.retracted_by"
+    " m.retracted, m.retracted_by, m.encryption, m.decryption_error"
 )
 
 _INSERT = (
     "INSERT INTO message (account_id, counterpart_id, counterpart_resource,"
     " our_resource, direction, type, body, time, local_time, origin_id, stanza_id,"
-    " message_id, state, occupant_id, thread, reply_to, reply_to_jid)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " message_id, state, occupant_id, thread, reply_to, reply_to_jid, encryption,"
+    " decryption_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT DO NOTHING"
 )
 _INSERT_FTS = "INSERT INTO message_fts (rowid, body) VALUES (?, ?)"
@@ -98,6 +100,8 @@ def message_from_row(db: Database, row: Row) -> ChatMessage:
         edited,
         retracted,
         retracted_by,
+        encryption,
+        decryption_error,
     ) = row
     return ChatMessage(
         id=row_id,
@@ -119,6 +123,8 @@ def message_from_row(db: Database, row: Row) -> ChatMessage:
         edited=bool(edited),
         retracted=bool(retracted),
         retracted_by=retracted_by,
+        encryption=_ENCRYPTIONS.get(encryption, Encryption.NONE),
+        decryption_error=decryption_error,
     )
 
 
@@ -219,6 +225,8 @@ class MessagesRepo:
             thread=message.thread,
             reply_to=message.reply_to,
             reply_to_jid=message.reply_to_jid,
+            encryption=message.encryption,
+            decryption_error=message.decryption_error,
         )
 
     def set_delivery_state(
@@ -346,6 +354,8 @@ class MessagesRepo:
                 message.thread,
                 message.reply_to,
                 message.reply_to_jid,
+                ENCRYPTION_CODE[message.encryption],
+                message.decryption_error[:1000],
             ),
         )
 

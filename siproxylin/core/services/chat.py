@@ -47,6 +47,7 @@ from siproxylin.domain.models import (
     ChatMessage,
     DeliveryState,
     Direction,
+    Encryption,
     OutgoingMessage,
 )
 
@@ -66,6 +67,9 @@ class ChatService:
         read_state: Read positions.
         may_see_presence: Whether a contact may learn we are online (answers to
             delivery receipt requests go only to those).
+        encrypted: Whether a conversation must be end-to-end encrypted (see
+            ``services.encryption``); messages to it are then sent encrypted or
+            not at all.
     """
 
     def __init__(
@@ -76,12 +80,14 @@ class ChatService:
         features: MessageFeatureRepo,
         read_state: ReadStateRepo,
         may_see_presence: Callable[[AccountId, Jid], bool] = lambda _a, _j: False,
+        encrypted: Callable[[AccountId, Jid, ChatKind], bool] = lambda _a, _j, _k: False,
     ) -> None:
         self._bus = bus
         self._accounts = accounts
         self._repo = repo
         self._features = features
         self._may_see_presence = may_see_presence
+        self._encrypted = encrypted
         self.unread = Unread(bus, accounts, features, read_state)
         self.actions = MessageActions(bus, accounts, features, self.unread)
         self.chat_states = ChatStates(bus, accounts)
@@ -148,6 +154,7 @@ class ChatService:
             thread=reply_to.thread if reply_to is not None else "",
             reply_to=_reference(reply_to) if reply_to is not None else "",
             reply_to_jid=_author(reply_to) if reply_to is not None else "",
+            encryption=Encryption.OMEMO if self._encrypted(account, peer, kind) else Encryption.NONE,
         )
         stored = self._repo.add_message(message)
         assert stored is not None  # a fresh uuid is never a duplicate
@@ -180,6 +187,8 @@ class ChatService:
                 kind=target.kind,
                 thread=target.thread,
                 replaces=target.message_id or target.origin_id,
+                encrypted=target.encryption is not Encryption.NONE
+                or self._encrypted(account, target.peer, target.kind),
             )
         )
         self._bus.publish(MessageStored(account, corrected, new=False))
@@ -238,6 +247,8 @@ class ChatService:
             thread=event.thread,
             reply_to=event.reply_to,
             reply_to_jid=event.reply_to_jid,
+            encryption=event.encryption,
+            decryption_error=event.decryption_error[:1000],
         )
         stored = self._repo.add_message(message)
         if stored is None:
@@ -320,6 +331,7 @@ class ChatService:
                 reply_to=message.reply_to,
                 reply_to_jid=message.reply_to_jid,
                 fallback_length=fallback,
+                encrypted=message.encryption is not Encryption.NONE,
             )
         )
         if message.state is DeliveryState.PENDING:

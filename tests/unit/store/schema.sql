@@ -29,7 +29,7 @@ CREATE TABLE conversation (
     jid_id INTEGER NOT NULL REFERENCES jid (id),
     type INTEGER NOT NULL DEFAULT 0,
     last_active INTEGER NOT NULL DEFAULT 0,
-    read_up_to INTEGER NOT NULL DEFAULT 0, read_time INTEGER NOT NULL DEFAULT 0,  -- id of the last message read
+    read_up_to INTEGER NOT NULL DEFAULT 0, read_time INTEGER NOT NULL DEFAULT 0, encryption INTEGER,  -- id of the last message read
     UNIQUE (account_id, jid_id, type)
 );
 
@@ -48,7 +48,7 @@ CREATE TABLE message (
     stanza_id TEXT NOT NULL DEFAULT '',
     message_id TEXT NOT NULL DEFAULT '',
     state INTEGER NOT NULL
-, occupant_id TEXT NOT NULL DEFAULT '', thread TEXT NOT NULL DEFAULT '', reply_to TEXT NOT NULL DEFAULT '', reply_to_jid TEXT NOT NULL DEFAULT '', edited INTEGER NOT NULL DEFAULT 0, retracted INTEGER NOT NULL DEFAULT 0, retracted_by TEXT NOT NULL DEFAULT '');
+, occupant_id TEXT NOT NULL DEFAULT '', thread TEXT NOT NULL DEFAULT '', reply_to TEXT NOT NULL DEFAULT '', reply_to_jid TEXT NOT NULL DEFAULT '', edited INTEGER NOT NULL DEFAULT 0, retracted INTEGER NOT NULL DEFAULT 0, retracted_by TEXT NOT NULL DEFAULT '', encryption INTEGER NOT NULL DEFAULT 0, decryption_error TEXT NOT NULL DEFAULT '');
 
 CREATE UNIQUE INDEX message_stanza_id
     ON message (account_id, stanza_id) WHERE stanza_id != '';
