@@ -181,3 +181,10 @@ CREATE TABLE archive_range (
 );
 
 CREATE INDEX archive_range_archive ON archive_range (account_id, archive_id, with_id, first_time);
+
+CREATE TABLE omemo_key (
+    account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,  -- JSON
+    PRIMARY KEY (account_id, key)
+) WITHOUT ROWID;
