@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
                 rooms=application.rooms,
                 history=application.history,
                 blocking=application.blocking,
+                encryption=application.encryption,
             )
         )
         window.show()

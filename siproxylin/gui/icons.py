@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from siproxylin.domain.models import Availability, ConnectionState, RoomState
@@ -117,3 +117,42 @@ def bubbles_icon(colour: str) -> QIcon:
 def room_icon(state: RoomState) -> QIcon:
     """The icon of a group chat row, coloured by where we are with the room."""
     return bubbles_icon(_ROOM_COLOUR[state])
+
+
+@cache
+def lock_icon(closed: bool) -> QIcon:
+    """A padlock: closed and green (encrypted), or open and grey (not encrypted)."""
+    colour = QColor(_GREEN if closed else _GREY)
+    icon = QIcon()
+    for scale in (1, 2):
+        pixmap = QPixmap(_SIZE * scale, _SIZE * scale)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = painter.pen()
+        pen.setColor(colour)
+        pen.setWidthF(1.6 * scale)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        # The shackle: an arch over the body, lifted and swung aside when open.
+        shackle = (
+            QRectF(4.5 * scale, 1.5 * scale, 7 * scale, 9 * scale)
+            if closed
+            else QRectF(8.5 * scale, 0.5 * scale, 6 * scale, 8 * scale)
+        )
+        painter.drawArc(shackle, 0, 180 * 16)
+        middle, bottom = shackle.center().y(), 8 * scale
+        painter.drawLine(QPointF(shackle.left(), middle), QPointF(shackle.left(), bottom))
+        right_end = bottom if closed else middle + scale  # open: the free end stays up
+        painter.drawLine(QPointF(shackle.right(), middle), QPointF(shackle.right(), right_end))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(
+            QRectF(2.5 * scale, 7.5 * scale, 11 * scale, 8 * scale), 1.5 * scale, 1.5 * scale
+        )
+        painter.setBrush(Qt.GlobalColor.white)
+        painter.drawEllipse(QRectF(7 * scale, 10 * scale, 2 * scale, 2.5 * scale))
+        painter.end()
+        pixmap.setDevicePixelRatio(scale)
+        icon.addPixmap(pixmap)
+    return icon

@@ -169,6 +169,15 @@ RETRACTED = "This message was retracted"
 _EXCERPT = 90  # characters of a quoted message shown above a reply
 
 
+UNDECRYPTABLE = "This encrypted message could not be decrypted."
+NOT_ENCRYPTED = "not encrypted"
+
+
+def undecryptable_text(notice: str) -> str:
+    """What a message that could not be decrypted shows: the core's notice, or a default."""
+    return notice.strip() or UNDECRYPTABLE
+
+
 def retracted_text(moderated_by: str = "") -> str:
     """What a retracted message shows instead of its body."""
     return f"{RETRACTED} by {moderated_by}" if moderated_by else RETRACTED

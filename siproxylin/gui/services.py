@@ -12,6 +12,7 @@ from siproxylin.core.bus import EventBus
 from siproxylin.core.decisions import Decisions
 from siproxylin.core.services.blocking import BlockingService
 from siproxylin.core.services.chat import ChatService
+from siproxylin.core.services.encryption import EncryptionService
 from siproxylin.core.services.history import HistoryService
 from siproxylin.core.services.rooms import RoomService
 from siproxylin.core.services.roster import RosterService
@@ -32,6 +33,7 @@ class GuiServices:
         rooms: Group chats; None leaves the group chat commands disabled.
         history: Server archives (scroll back); None pages the local store only.
         blocking: The server block list; None hides Block/Unblock.
+        encryption: OMEMO encryption and trust; None hides the lock and the dialog.
     """
 
     bus: EventBus
@@ -43,3 +45,4 @@ class GuiServices:
     rooms: RoomService | None = None
     history: HistoryService | None = None
     blocking: BlockingService | None = None
+    encryption: EncryptionService | None = None

@@ -13,6 +13,7 @@ from siproxylin.gui.models.contacts import ContactTreeModel
 from siproxylin.gui.presenters.chat import ChatPresenter
 from siproxylin.gui.presenters.contacts import ContactsPresenter
 from siproxylin.gui.presenters.decisions import DecisionsPresenter
+from siproxylin.gui.presenters.encryption import EncryptionPresenter
 from siproxylin.gui.presenters.rooms import RoomsPresenter
 from siproxylin.gui.presenters.search import SearchPresenter
 from siproxylin.gui.services import GuiServices
@@ -46,6 +47,13 @@ def create_main_window(services: GuiServices) -> MainWindow:
         chat.conversation_changed.connect(
             lambda: rooms.set_room(chat.conversation if chat.kind is ChatKind.GROUPCHAT else None)
         )
+    encryption = (
+        EncryptionPresenter(services.encryption, services.accounts, chat)
+        if services.encryption is not None
+        else None
+    )
+    if encryption is not None:
+        encryption.register(bridge)
     contacts.load()
     decisions.load()
     search = (
@@ -61,6 +69,7 @@ def create_main_window(services: GuiServices) -> MainWindow:
         bridge=bridge,
         search=search,
         rooms=rooms,
+        encryption=encryption,
     )
     contacts.model.setParent(window)
     chat.setParent(window)
@@ -69,5 +78,7 @@ def create_main_window(services: GuiServices) -> MainWindow:
         search.setParent(window)
     if rooms is not None:
         rooms.setParent(window)
+    if encryption is not None:
+        encryption.setParent(window)
     chat.conversation_changed.connect(lambda: contacts.set_active(chat.conversation))
     return window

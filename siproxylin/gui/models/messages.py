@@ -31,7 +31,7 @@ from PySide6.QtCore import (
 )
 
 from siproxylin.domain.events import MessageStored
-from siproxylin.domain.models import ChatKind, ChatMessage, Direction
+from siproxylin.domain.models import ChatKind, ChatMessage, Direction, Encryption
 from siproxylin.gui import labels
 
 Index = QModelIndex | QPersistentModelIndex
@@ -252,9 +252,7 @@ class MessageListModel(QAbstractListModel):
             target = self.reply_target(message)
             return self.author(target) if target is not None else ""
         if role == _TOOLTIP:
-            when = labels.full_time(message.timestamp)
-            edited = " · edited" if message.edited else ""
-            return f"{when} · {labels.delivery_text(message.state)}{edited}"
+            return _tooltip(message)
         return None
 
     def roleNames(self) -> dict[int, QByteArray]:  # noqa: N802
@@ -262,3 +260,15 @@ class MessageListModel(QAbstractListModel):
         for role in MessageRole:
             names[int(role)] = QByteArray(role.name.lower().encode())
         return names
+
+
+def _tooltip(message: ChatMessage) -> str:
+    """A row's tooltip: when, how far delivered, and how it was encrypted (or why not read)."""
+    when = labels.full_time(message.timestamp)
+    edited = " · edited" if message.edited else ""
+    tip = f"{when} · {labels.delivery_text(message.state)}{edited}"
+    if message.decryption_error:
+        return f"Could not be decrypted: {message.decryption_error}\n{tip}"
+    if message.encryption is not Encryption.NONE:
+        return f"{tip} · encrypted (OMEMO)"
+    return tip

@@ -1,4 +1,4 @@
-"""DecisionsPresenter: the core's questions (subscriptions, certificates, invitations).
+"""DecisionsPresenter: the core's questions (subscriptions, certificates, trust, invitations).
 
 Owns the list of questions on screen: it turns ``DecisionRequested`` into a
 ``requested`` signal the window shows as an info bar, withdraws the questions of
@@ -20,6 +20,7 @@ from siproxylin.gui.bridge import EventBridge
 ANSWER_LABELS = {
     DecisionKind.SUBSCRIPTION: ("Allow", "Deny"),
     DecisionKind.CERTIFICATE: ("Trust", "Refuse"),
+    DecisionKind.TRUST: ("Trust", "Don't trust"),
     DecisionKind.INVITATION: ("Join", "Decline"),
 }
 

@@ -9,7 +9,10 @@ which is when messages count as read.
 
 In a group chat (given a ``RoomsPresenter``) the header names the room and its
 state, the room bar shows the subject, the room menu and notices, and the
-occupant list sits beside the messages. Scrolling to the top (or turning the
+occupant list sits beside the messages. Given an ``EncryptionPresenter``, a lock
+in the header shows whether the conversation is OMEMO encrypted and turns it on or
+off (off after a confirmation); "Encryption…" opens the fingerprints and trust
+dialog. Scrolling to the top (or turning the
 wheel up there) asks the presenter for older messages, keeping the rows on
 screen where they are; a note above the list says when they are being loaded,
 when the beginning is reached, or that history is being synced. Qt widgets,
@@ -19,6 +22,7 @@ when the beginning is reached, or that history is being synced. Qt widgets,
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QFont, QHideEvent, QShowEvent, QWheelEvent
@@ -28,8 +32,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMessageBox,
     QPushButton,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -39,9 +45,11 @@ from siproxylin.domain.models import Availability, ChatKind, ChatMessage, Occupa
 from siproxylin.gui import icons, labels
 from siproxylin.gui.async_slot import async_slot
 from siproxylin.gui.presenters.chat import ChatPresenter
+from siproxylin.gui.presenters.encryption import TURN_OFF_QUESTION, EncryptionPresenter
 from siproxylin.gui.presenters.rooms import RoomsPresenter
 from siproxylin.gui.views.compose_bar import ComposeBar
 from siproxylin.gui.views.composer import Composer
+from siproxylin.gui.views.encryption_dialog import EncryptionDialog
 from siproxylin.gui.views.message_delegate import MessageDelegate
 from siproxylin.gui.views.message_menu import MessageMenu
 from siproxylin.gui.views.occupant_list import OccupantList
@@ -53,6 +61,16 @@ Index = QModelIndex | QPersistentModelIndex
 
 _STICK_DISTANCE = 24  # pixels from the bottom that still count as "at the bottom"
 
+PLACEHOLDER = "Write a message…"
+ENCRYPTED_PLACEHOLDER = "Encrypted message…"
+LOCK_ON_TIP = "Messages are end-to-end encrypted (OMEMO). Click to turn encryption off."
+LOCK_OFF_TIP = "Messages are not encrypted. Click to encrypt them (OMEMO)."
+
+
+def _ask(parent: QWidget, question: str) -> bool:
+    answer = QMessageBox.question(parent, "Turn encryption off", question)
+    return answer == QMessageBox.StandardButton.Yes
+
 
 class ChatView(QWidget):
     """Header, messages and composer for the presenter's open conversation."""
@@ -63,10 +81,14 @@ class ChatView(QWidget):
         parent: QWidget | None = None,
         *,
         rooms: RoomsPresenter | None = None,
+        encryption: EncryptionPresenter | None = None,
     ) -> None:
         super().__init__(parent)
         self._presenter = presenter
         self._rooms = rooms
+        self._encryption = encryption
+        self.encryption_dialog: EncryptionDialog | None = None
+        self.confirm: Callable[[QWidget, str], bool] = _ask
         self.room_bar: RoomBar | None = None
         self.occupant_list: OccupantList | None = None
         self._keep_from_bottom: int | None = None  # rows being added above: keep the view
@@ -97,7 +119,12 @@ class ChatView(QWidget):
         self.composer.edited.connect(presenter.text_edited)
         self.compose_bar.cancelled.connect(presenter.cancel_compose)
         self.send_button.clicked.connect(self._on_send_requested)
+        if encryption is not None:
+            encryption.changed.connect(self._on_encryption_changed)
+            self.lock_button.clicked.connect(self._on_lock_clicked)
+            self.encryption_button.clicked.connect(self.show_encryption_dialog)
         self._on_conversation_changed()
+        self._on_encryption_changed()
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
@@ -161,9 +188,19 @@ class ChatView(QWidget):
         self.status_label = QLabel(header)
         self.status_label.setStyleSheet("color: palette(placeholder-text);")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.lock_button = QToolButton(header)
+        self.lock_button.setObjectName("lockButton")
+        self.lock_button.setAutoRaise(True)
+        self.lock_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.encryption_button = QToolButton(header)
+        self.encryption_button.setText("Encryption…")
+        self.encryption_button.setToolTip("Fingerprints and trust of this conversation's devices")
+        self.encryption_button.setAutoRaise(True)
         row.addWidget(self.presence_dot)
         row.addWidget(self.peer_label)
         row.addWidget(self.status_label, 1)
+        row.addWidget(self.lock_button)
+        row.addWidget(self.encryption_button)
         return header
 
     def _build_composer(self) -> QWidget:
@@ -318,6 +355,48 @@ class ChatView(QWidget):
 
     def _on_typing_changed(self) -> None:
         self.typing_label.setText(self._presenter.typing.text)
+
+    # --- encryption ----------------------------------------------------------------
+
+    def _on_encryption_changed(self) -> None:
+        encryption = self._encryption
+        shown = encryption is not None and encryption.available
+        encrypted = encryption is not None and encryption.encrypted
+        self.lock_button.setVisible(shown)
+        self.encryption_button.setVisible(shown)
+        self.lock_button.setIcon(icons.lock_icon(encrypted))
+        self.lock_button.setText("Encrypted" if encrypted else "Not encrypted")
+        self.lock_button.setStyleSheet("color: #2e7d32;" if encrypted else "")
+        self.lock_button.setToolTip(LOCK_ON_TIP if encrypted else LOCK_OFF_TIP)
+        self.composer.setPlaceholderText(ENCRYPTED_PLACEHOLDER if encrypted else PLACEHOLDER)
+        if self.delegate.set_encrypted_conversation(encrypted):
+            self.messages.viewport().update()
+
+    def _on_lock_clicked(self) -> None:
+        encryption = self._encryption
+        if encryption is None or not encryption.available:
+            return
+        if encryption.encrypted and not self.confirm(self, TURN_OFF_QUESTION):
+            return
+        encryption.set_encrypted(not encryption.encrypted)
+
+    def show_encryption_dialog(self) -> EncryptionDialog | None:
+        """Open the fingerprints and trust dialog of the open conversation."""
+        encryption = self._encryption
+        if encryption is None or not encryption.available:
+            return None
+        if self.encryption_dialog is not None:
+            self.encryption_dialog.deleteLater()
+        dialog = EncryptionDialog(encryption, self.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda: self._forget_dialog(dialog))
+        self.encryption_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _forget_dialog(self, dialog: EncryptionDialog) -> None:
+        if self.encryption_dialog is dialog:
+            self.encryption_dialog = None
 
     # --- whether the user sees the conversation ---------------------------------------
 

@@ -45,6 +45,7 @@ from siproxylin.gui.bridge import EventBridge
 from siproxylin.gui.presenters.chat import ChatPresenter
 from siproxylin.gui.presenters.contacts import ContactsPresenter
 from siproxylin.gui.presenters.decisions import DecisionsPresenter
+from siproxylin.gui.presenters.encryption import EncryptionPresenter
 from siproxylin.gui.presenters.rooms import RoomsPresenter
 from siproxylin.gui.presenters.search import SearchPresenter
 from siproxylin.gui.services import GuiServices
@@ -84,10 +85,12 @@ class MainWindow(QMainWindow):
         bridge: EventBridge,
         search: SearchPresenter | None = None,
         rooms: RoomsPresenter | None = None,
+        encryption: EncryptionPresenter | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.services = services
+        self.encryption = encryption
         self.contacts = contacts
         self.chat = chat
         self.decisions = decisions
@@ -138,7 +141,9 @@ class MainWindow(QMainWindow):
         self.contact_tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.contact_tree.setItemDelegate(ContactDelegate(self.contact_tree))
         self.contact_tree.expandAll()
-        self.chat_view = ChatView(self.chat, self.splitter, rooms=self.rooms)
+        self.chat_view = ChatView(
+            self.chat, self.splitter, rooms=self.rooms, encryption=self.encryption
+        )
         self.chat_highlight = RowHighlight(self.chat_view.messages)
         self.splitter.addWidget(self.contact_tree)
         self.splitter.addWidget(self.chat_view)

@@ -6,12 +6,16 @@ background. From top to bottom a bubble holds: the author's nick in its colour
 styled body (a ``/me`` message as "* nick does something", a retracted one as a
 grey note), and a meta line with a thread tag on the left and "edited", the time
 and the delivery mark on the right (◷ pending, ✓ at the server, ✓✓ delivered, in
-the accent colour once seen, ✗ failed). Reaction chips ("👍 2", ours
-highlighted) hang below the bubble. Row heights are cached per message for the
-current width and never depend on the delivery state. ``hit`` maps a point to
-the reply excerpt or a chip so the view can act on clicks; ``helpEvent`` gives
-a chip's senders as its tooltip. Qt widgets only; reads rows through
-``MessageRole``.
+the accent colour once seen, ✗ failed). An OMEMO encrypted message has a small
+green lock before the time; in an encrypted conversation, a message that was not
+encrypted says "not encrypted" there instead, so the header's lock tells the
+truth. A message that could not be decrypted is an amber bubble holding the
+core's notice in italics (the reason is in its tooltip, from the model).
+Reaction chips ("👍 2", ours highlighted) hang below the bubble. Row heights are
+cached per message for the current width and never depend on the delivery state.
+``hit`` maps a point to the reply excerpt or a chip so the view can act on
+clicks; ``helpEvent`` gives a chip's senders as its tooltip. Qt widgets only;
+reads rows through ``MessageRole``.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QHelpEvent, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QHelpEvent, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -41,8 +45,15 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
-from siproxylin.domain.models import ChatKind, ChatMessage, DeliveryState, Direction, Reaction
-from siproxylin.gui import labels
+from siproxylin.domain.models import (
+    ChatKind,
+    ChatMessage,
+    DeliveryState,
+    Direction,
+    Encryption,
+    Reaction,
+)
+from siproxylin.gui import icons, labels
 from siproxylin.gui.models.messages import MessageRole
 from siproxylin.gui.nick_colours import nick_colour
 from siproxylin.gui.views.message_text import TextBlock, TextColours, lay_out
@@ -62,6 +73,8 @@ _CHIP_PAD_X = 7.0
 _CHIP_PAD_Y = 2.0
 _CHIP_GAP = 4.0
 _FAILED = QColor("#d03434")
+_WARNING = QColor("#e0a100")  # undecryptable bubbles, the "not encrypted" mark
+_WARNING_TEXT = QColor("#a86a00")
 _LAID_OUT = re.compile(r"[*_~`>\n\r]")  # bodies that styling or lines may make taller
 
 
@@ -103,13 +116,15 @@ def _colours(message: ChatMessage, palette: QPalette) -> _Colours:
     base = palette.color(QPalette.ColorRole.Base)
     text = palette.color(QPalette.ColorRole.Text)
     accent = palette.color(QPalette.ColorRole.Highlight)
-    if message.direction is Direction.OUTGOING:
+    if message.decryption_error:
+        fill = _mix(base, _WARNING, 0.2)
+    elif message.direction is Direction.OUTGOING:
         fill = _mix(base, accent, 0.16)
     else:
         fill = _mix(base, text, 0.07)
     dim = _mix(fill, text, 0.55)
     body = TextColours(
-        text=dim if message.retracted else text,
+        text=dim if message.retracted or message.decryption_error else text,
         dim=dim,
         bar=_mix(fill, text, 0.3),
         pre=_mix(fill, text, 0.08),
@@ -179,10 +194,17 @@ class MessageDelegate(QStyledItemDelegate):
         self._heights: dict[int, tuple[ChatMessage, tuple[object, ...], int]] = {}
         self._width = -1
         self._fonts = _fonts(QFont())
+        self._encrypted = False  # the conversation is encrypted: flag clear-text messages
 
     def forget_sizes(self) -> None:
         """Drop the cached row heights (another conversation was loaded)."""
         self._heights.clear()
+
+    def set_encrypted_conversation(self, encrypted: bool) -> bool:
+        """Whether the conversation shown is encrypted; True if that changed (repaint)."""
+        changed = encrypted != self._encrypted
+        self._encrypted = encrypted
+        return changed
 
     # --- Qt virtuals -------------------------------------------------------------
 
@@ -343,6 +365,7 @@ class MessageDelegate(QStyledItemDelegate):
             or message.reply_to
             or message.retracted
             or message.is_action
+            or message.decryption_error
             or _has_header(message)
             or not message.body.isascii()  # a fallback font (emoji) may be taller
             or _LAID_OUT.search(message.body) is not None
@@ -367,13 +390,16 @@ class MessageDelegate(QStyledItemDelegate):
         if message.retracted:
             note = labels.retracted_text(message.retracted_by)
             text = lay_out(note, fonts.body, room, colours.body, styled=False, italic=True)
+        elif message.decryption_error:
+            note = f"⚠ {labels.undecryptable_text(message.body)}"
+            text = lay_out(note, fonts.body, room, colours.body, styled=False, italic=True)
         elif message.is_action:
             body = labels.action_text(message.body, author)
             text = lay_out(body, fonts.body, room, colours.body, italic=True)
         else:
             text = lay_out(message.body, fonts.body, room, colours.body)
         header = author if _has_header(message) else ""
-        inner = max(text.width, _meta_width(message, fonts))
+        inner = max(text.width, _meta_width(message, fonts, self._encrypted))
         if header:
             inner = max(inner, fonts.header_metrics.horizontalAdvance(header))
         reply_text = reply if message.reply_to and not message.retracted else ""
@@ -467,7 +493,19 @@ class MessageDelegate(QStyledItemDelegate):
         if message.edited and not message.retracted:
             stamp = f"edited · {stamp}"
         painter.setPen(colour)
-        painter.drawText(QPointF(right - metrics.horizontalAdvance(stamp), baseline), stamp)
+        right -= metrics.horizontalAdvance(stamp)
+        painter.drawText(QPointF(right, baseline), stamp)
+        if message.encryption is not Encryption.NONE and not message.decryption_error:
+            side = _lock_side(fonts)
+            right -= side + metrics.horizontalAdvance(" ")
+            top = baseline - metrics.ascent() + (metrics.ascent() - side) / 2 + 1
+            painter.drawPixmap(QRectF(right, top, side, side), _lock_pixmap(), QRectF())
+        elif self._encrypted and _may_flag_clear(message):
+            note = f"{labels.NOT_ENCRYPTED} · "
+            right -= metrics.horizontalAdvance(note)
+            painter.setPen(_WARNING_TEXT)
+            painter.drawText(QPointF(right, baseline), note)
+            painter.setPen(colour)
         if message.thread:
             painter.drawText(
                 QPointF(bubble.left() + _PAD_X, baseline), labels.thread_tag(message.thread)
@@ -503,8 +541,23 @@ def _size_key(message: ChatMessage, author: str) -> tuple[object, ...]:
         message.reactions,
         message.reply_to,
         message.thread,
+        message.decryption_error,
         author,
     )
+
+
+def _may_flag_clear(message: ChatMessage) -> bool:
+    """A clear-text message worth flagging in an encrypted conversation."""
+    return not message.retracted and message.encryption is Encryption.NONE
+
+
+def _lock_side(fonts: _Fonts) -> float:
+    """The size of the lock mark in the meta line."""
+    return max(8.0, round(fonts.meta_metrics.ascent() * 0.9))
+
+
+def _lock_pixmap() -> QPixmap:
+    return icons.lock_icon(True).pixmap(32, 32)
 
 
 def _has_header(message: ChatMessage) -> bool:
@@ -533,7 +586,7 @@ def _reply_text(message: ChatMessage, target: ChatMessage | None, target_author:
     return f"↪ {labels.quote_text(target.body, target_author)}"
 
 
-def _meta_width(message: ChatMessage, fonts: _Fonts) -> float:
+def _meta_width(message: ChatMessage, fonts: _Fonts, encrypted: bool) -> float:
     """The widest meta line this message can have (so a later mark never overflows)."""
     stamp = labels.message_time(message.timestamp, time.time())
     if message.edited and not message.retracted:
@@ -541,6 +594,10 @@ def _meta_width(message: ChatMessage, fonts: _Fonts) -> float:
     if message.direction is Direction.OUTGOING:
         stamp = f"{stamp} ✓✓"
     width = fonts.meta_metrics.horizontalAdvance(stamp) + 4
+    if message.encryption is not Encryption.NONE and not message.decryption_error:
+        width += _lock_side(fonts) + fonts.meta_metrics.horizontalAdvance(" ")
+    elif encrypted and _may_flag_clear(message):
+        width += fonts.meta_metrics.horizontalAdvance(f"{labels.NOT_ENCRYPTED} · ")
     if message.thread:
         width += fonts.meta_metrics.horizontalAdvance(labels.thread_tag(message.thread) + "  ")
     return width
