@@ -119,40 +119,53 @@ def room_icon(state: RoomState) -> QIcon:
     return bubbles_icon(_ROOM_COLOUR[state])
 
 
+def _paint_lock(painter: QPainter, side: float, closed: bool) -> None:
+    """A padlock filling a ``side`` x ``side`` square at the painter's origin."""
+    unit = side / 16
+    colour = QColor(_GREEN if closed else _GREY)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pen = painter.pen()
+    pen.setColor(colour)
+    pen.setWidthF(max(1.0, 1.8 * unit))
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    # The shackle: an arch over the body; when open, shifted aside with one end free.
+    shackle = (
+        QRectF(4.5 * unit, 1.5 * unit, 7 * unit, 9 * unit)
+        if closed
+        else QRectF(8.5 * unit, 0.5 * unit, 6 * unit, 8 * unit)
+    )
+    painter.drawArc(shackle, 0, 180 * 16)
+    middle, bottom = shackle.center().y(), 8 * unit
+    painter.drawLine(QPointF(shackle.left(), middle), QPointF(shackle.left(), bottom))
+    right_end = bottom if closed else middle + unit
+    painter.drawLine(QPointF(shackle.right(), middle), QPointF(shackle.right(), right_end))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    painter.drawRoundedRect(
+        QRectF(2.5 * unit, 7.5 * unit, 11 * unit, 8 * unit), 1.5 * unit, 1.5 * unit
+    )
+    if side >= 12:  # the keyhole; at text size it would only blur the body
+        painter.setBrush(Qt.GlobalColor.white)
+        painter.drawEllipse(QRectF(7 * unit, 10 * unit, 2 * unit, 2.5 * unit))
+
+
 @cache
 def lock_icon(closed: bool) -> QIcon:
     """A padlock: closed and green (encrypted), or open and grey (not encrypted)."""
-    colour = QColor(_GREEN if closed else _GREY)
     icon = QIcon()
     for scale in (1, 2):
-        pixmap = QPixmap(_SIZE * scale, _SIZE * scale)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = painter.pen()
-        pen.setColor(colour)
-        pen.setWidthF(1.6 * scale)
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        # The shackle: an arch over the body, lifted and swung aside when open.
-        shackle = (
-            QRectF(4.5 * scale, 1.5 * scale, 7 * scale, 9 * scale)
-            if closed
-            else QRectF(8.5 * scale, 0.5 * scale, 6 * scale, 8 * scale)
-        )
-        painter.drawArc(shackle, 0, 180 * 16)
-        middle, bottom = shackle.center().y(), 8 * scale
-        painter.drawLine(QPointF(shackle.left(), middle), QPointF(shackle.left(), bottom))
-        right_end = bottom if closed else middle + scale  # open: the free end stays up
-        painter.drawLine(QPointF(shackle.right(), middle), QPointF(shackle.right(), right_end))
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
-        painter.drawRoundedRect(
-            QRectF(2.5 * scale, 7.5 * scale, 11 * scale, 8 * scale), 1.5 * scale, 1.5 * scale
-        )
-        painter.setBrush(Qt.GlobalColor.white)
-        painter.drawEllipse(QRectF(7 * scale, 10 * scale, 2 * scale, 2.5 * scale))
-        painter.end()
-        pixmap.setDevicePixelRatio(scale)
-        icon.addPixmap(pixmap)
+        icon.addPixmap(lock_pixmap(_SIZE, closed, scale))
     return icon
+
+
+@cache
+def lock_pixmap(side: int, closed: bool = True, scale: int = 1) -> QPixmap:
+    """The padlock drawn for exactly ``side`` logical pixels (no scaling blur)."""
+    pixmap = QPixmap(side * scale, side * scale)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    _paint_lock(painter, side * scale, closed)
+    painter.end()
+    pixmap.setDevicePixelRatio(scale)
+    return pixmap

@@ -69,7 +69,8 @@ def _ask(parent: QWidget, question: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-def _device_table(parent: QWidget) -> QTreeWidget:
+def _device_table(parent: QWidget, rows: int) -> QTreeWidget:
+    """A device list tall enough for ``rows`` devices (fingerprints take two lines)."""
     table = QTreeWidget(parent)
     table.setColumnCount(3)
     table.setHeaderLabels(["Device", "Fingerprint", "Trust"])
@@ -80,6 +81,8 @@ def _device_table(parent: QWidget) -> QTreeWidget:
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
     header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+    line = table.fontMetrics().lineSpacing()
+    table.setMinimumHeight(header.sizeHint().height() + rows * (2 * line + 6) + 4)
     return table
 
 
@@ -138,7 +141,7 @@ class EncryptionDialog(QDialog):
     def _build_contact(self) -> QGroupBox:
         self.contact_box = QGroupBox("The contact's devices", self)
         contact_column = QVBoxLayout(self.contact_box)
-        self.contact_table = _device_table(self.contact_box)
+        self.contact_table = _device_table(self.contact_box, 3)
         self.contact_table.itemSelectionChanged.connect(self._update_buttons)
         contact_column.addWidget(self.contact_table)
         buttons = QHBoxLayout()
@@ -174,7 +177,7 @@ class EncryptionDialog(QDialog):
     def _build_own_devices(self) -> QGroupBox:
         self.own_box = QGroupBox("Your other devices", self)
         own_column = QVBoxLayout(self.own_box)
-        self.own_table = _device_table(self.own_box)
+        self.own_table = _device_table(self.own_box, 2)
         self.own_table.itemSelectionChanged.connect(self._update_buttons)
         own_column.addWidget(self.own_table)
         own_buttons = QHBoxLayout()
@@ -267,9 +270,8 @@ class EncryptionDialog(QDialog):
             name = device.label or f"Device {device.device_id}"
             if not device.active:
                 name = f"{name} (inactive)"
-            item = QTreeWidgetItem(
-                [name, self._presenter.grouped(device.fingerprint), TRUST_TEXT[device.trust]]
-            )
+            fingerprint = self._fingerprint_lines(device.fingerprint)
+            item = QTreeWidgetItem([name, fingerprint, TRUST_TEXT[device.trust]])
             item.setData(0, _DEVICE_ROLE, device)
             item.setToolTip(0, f"Device id {device.device_id}")
             item.setFont(1, self._mono)

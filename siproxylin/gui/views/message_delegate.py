@@ -36,7 +36,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QHelpEvent, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QHelpEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -499,7 +499,10 @@ class MessageDelegate(QStyledItemDelegate):
             side = _lock_side(fonts)
             right -= side + metrics.horizontalAdvance(" ")
             top = baseline - metrics.ascent() + (metrics.ascent() - side) / 2 + 1
-            painter.drawPixmap(QRectF(right, top, side, side), _lock_pixmap(), QRectF())
+            ratio = max(1, ceil(painter.device().devicePixelRatioF()))
+            painter.drawPixmap(
+                QPointF(right, round(top)), icons.lock_pixmap(int(side), True, ratio)
+            )
         elif self._encrypted and _may_flag_clear(message):
             note = f"{labels.NOT_ENCRYPTED} · "
             right -= metrics.horizontalAdvance(note)
@@ -553,11 +556,7 @@ def _may_flag_clear(message: ChatMessage) -> bool:
 
 def _lock_side(fonts: _Fonts) -> float:
     """The size of the lock mark in the meta line."""
-    return max(8.0, round(fonts.meta_metrics.ascent() * 0.9))
-
-
-def _lock_pixmap() -> QPixmap:
-    return icons.lock_icon(True).pixmap(32, 32)
+    return max(9.0, round(fonts.meta_metrics.ascent()))
 
 
 def _has_header(message: ChatMessage) -> bool:
