@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from siproxylin.core.services.encryption import EncryptionService
 from siproxylin.domain.events import EncryptionChanged
 from siproxylin.domain.ids import AccountId, Jid
-from siproxylin.domain.models import Encryption, OmemoDevice, TrustLevel
+from siproxylin.domain.models import ChatKind, Encryption, OmemoDevice, TrustLevel
 from siproxylin.gui.models.messages import MessageRole
 from siproxylin.gui.qr import QUIET_ZONE, qr_image
 from siproxylin.gui.views.chat_view import ENCRYPTED_PLACEHOLDER, PLACEHOLDER
@@ -39,7 +39,7 @@ from .encryption_support import (
     encryption_service,
     receive,
 )
-from .waits import until
+from .waits import turns, until
 
 CAROL = Jid.parse("carol@x.org")
 
@@ -130,8 +130,7 @@ def test_an_encrypted_message_turns_the_lock_on(
         # Another conversation's change leaves this lock alone.
         core.bus.publish(EncryptionChanged(account, CAROL, True))
         core.bus.publish(EncryptionChanged(AccountId(account + 1), BOB, True))
-        await until(lambda: window.bridge is not None)
-        await asyncio.sleep(0.02)
+        await turns()
         assert view.lock_button.text() == "Not encrypted"
 
         receive(core, account, "secret hello", encryption=Encryption.OMEMO)
@@ -155,6 +154,21 @@ def test_switching_conversations_shows_each_ones_state(
         assert window.chat_view.lock_button.text() == "Not encrypted"
         window.open_chat(account, BOB)
         assert window.chat_view.lock_button.text() == "Encrypted"
+
+    run(qloop, scenario())
+
+
+def test_a_room_has_the_lock_but_no_device_dialog(
+    core: Core, window: MainWindow, qloop: asyncio.AbstractEventLoop
+) -> None:
+    async def scenario() -> None:
+        account = await add_account(core, window)
+        window.chat.open(account, Jid.parse("room@muc.x.org"), ChatKind.GROUPCHAT)
+        assert window.chat_view.lock_button.isVisible()
+        assert not window.chat_view.encryption_button.isVisible()
+        assert window.chat_view.show_encryption_dialog() is None
+        window.open_chat(account, BOB)
+        assert window.chat_view.encryption_button.isVisible()
 
     run(qloop, scenario())
 

@@ -92,6 +92,15 @@ class EncryptionPresenter(QObject):
         return self._chat.conversation is not None
 
     @property
+    def has_devices(self) -> bool:
+        """True when the open conversation is with a contact whose devices can be listed.
+
+        A room's members (and a room occupant in a private message) have no
+        address of theirs here, so there is no device list to show for them.
+        """
+        return self._chat.conversation is not None and self._chat.kind is ChatKind.CHAT
+
+    @property
     def encrypted(self) -> bool:
         """True when messages to the open conversation go out OMEMO encrypted."""
         return self._encrypted
@@ -126,8 +135,8 @@ class EncryptionPresenter(QObject):
             ValueError: No conversation is open.
         """
         conversation = self._chat.conversation
-        if conversation is None:
-            raise ValueError("No conversation is open.")
+        if conversation is None or not self.has_devices:
+            raise ValueError("No conversation with a contact is open.")
         account, peer = conversation
         config = self._accounts.config(account)
         own_jid = config.jid.bare

@@ -363,7 +363,7 @@ class ChatView(QWidget):
         shown = encryption is not None and encryption.available
         encrypted = encryption is not None and encryption.encrypted
         self.lock_button.setVisible(shown)
-        self.encryption_button.setVisible(shown)
+        self.encryption_button.setVisible(encryption is not None and encryption.has_devices)
         self.lock_button.setIcon(icons.lock_icon(encrypted))
         self.lock_button.setText("Encrypted" if encrypted else "Not encrypted")
         self.lock_button.setStyleSheet("color: #2e7d32;" if encrypted else "")
@@ -383,7 +383,7 @@ class ChatView(QWidget):
     def show_encryption_dialog(self) -> EncryptionDialog | None:
         """Open the fingerprints and trust dialog of the open conversation."""
         encryption = self._encryption
-        if encryption is None or not encryption.available:
+        if encryption is None or not encryption.has_devices:
             return None
         if self.encryption_dialog is not None:
             self.encryption_dialog.deleteLater()
