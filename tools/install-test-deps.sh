@@ -13,6 +13,8 @@ PACKAGES=(
     prosody-modules  # mod_muc_moderation (XEP-0425) for the group chat tests
     # test harness tools
     socat tcpdump iproute2 openssl
+    # interop: Profanity (built with OMEMO) driven inside tmux
+    profanity tmux
     # GUI under a virtual display (screenshots) and offscreen
     xvfb xauth fonts-dejavu-core fonts-noto-color-emoji
     libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libxkbcommon-x11-0

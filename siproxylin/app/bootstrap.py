@@ -33,6 +33,7 @@ from siproxylin.store.db import Database
 from siproxylin.store.encryption_state import EncryptionState
 from siproxylin.store.message_features import MessageFeatures
 from siproxylin.store.messages import MessagesRepo
+from siproxylin.store.omemo_keys import OmemoKeys
 from siproxylin.store.read_state import ReadState
 from siproxylin.store.rooms import RoomStore
 from siproxylin.store.roster import RosterStore
@@ -133,9 +134,11 @@ def build_application(
     if not secrets.secure:
         log.warning("no system keyring: account passwords are kept in %s", paths.config)
 
+    omemo_keys = OmemoKeys(db)  # each session gets its own account's namespace of it
+
     def make_xmpp(config: AccountConfig, password: str, bus: EventBus) -> XmppSession:
         logs.attach_account(config.id, config.log_level)
-        return XmppClient(config, password, bus)
+        return XmppClient(config, password, bus, omemo_keys=omemo_keys)
 
     accounts = AccountManager(
         AccountsRepo(db, secrets), secrets, make_xmpp, bus, decisions, backoff_base=backoff_base

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from siproxylin.core.bus import EventBus
 from siproxylin.domain.config import AccountConfig
@@ -261,6 +261,30 @@ class XmppSession(Protocol):
         """Remove a XEP-0402 bookmark."""
         ...
 
+    # OMEMO (XEP-0384). Trust decisions for devices seen while encrypting go to the
+    # ``TrustPolicy`` the session was built with.
+
+    async def omemo_devices(self, jid: Jid) -> list[OmemoDevice]:
+        """The OMEMO devices of a contact or of our own bare address (not this one),
+        with their fingerprints and our trust in them."""
+        ...
+
+    async def set_device_trust(self, jid: Jid, device_id: int, trust: TrustLevel) -> None:
+        """Set our trust in one device of ``jid``."""
+        ...
+
+    async def remove_own_device(self, device_id: int) -> None:
+        """Drop an old device of ours from our published device lists."""
+        ...
+
+    def own_fingerprint(self) -> str:
+        """This device's identity key as lowercase hex ("" before OMEMO is ready)."""
+        ...
+
+    async def can_encrypt(self, jid: Jid) -> bool:
+        """True when ``jid`` (a contact or a room) publishes OMEMO devices we may use."""
+        ...
+
 
 class EncryptionStateRepo(Protocol):
     """The user's encryption choice per conversation."""
@@ -286,6 +310,25 @@ class TrustPolicy(Protocol):
         self, account: AccountId, jid: Jid, devices: tuple[OmemoDevice, ...]
     ) -> dict[int, TrustLevel]:
         """The trust for each new device (by device id) of ``jid``."""
+        ...
+
+
+class OmemoKeyRepo(Protocol):
+    """OMEMO state of each account: JSON values under path-like keys.
+
+    Values include private keys; implementations never log them.
+    """
+
+    def load(self, account: AccountId, key: str) -> tuple[bool, Any]:
+        """``(True, value)`` when ``key`` is stored, else ``(False, None)``."""
+        ...
+
+    def store(self, account: AccountId, key: str, value: Any) -> None:
+        """Store (or replace) a JSON value."""
+        ...
+
+    def delete(self, account: AccountId, key: str) -> None:
+        """Forget ``key`` (a missing key is ignored)."""
         ...
 
 

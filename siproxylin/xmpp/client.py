@@ -28,11 +28,13 @@ from slixmpp.xmlstream.matcher.idsender import MatchIDSender
 
 from siproxylin import __version__
 from siproxylin.core.bus import EventBus
-from siproxylin.core.ports import ArchivePage
+from siproxylin.core.ports import ArchivePage, OmemoKeyRepo, TrustPolicy
 from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.errors import FailureReason
 from siproxylin.domain.events import (
+    Event,
     MessageAcked,
+    MessageErrorReceived,
     ProxyNameResolved,
     SessionEnded,
     SessionStarted,
@@ -46,10 +48,12 @@ from siproxylin.domain.models import (
     ChatKind,
     ChatState,
     MembershipOutcome,
+    OmemoDevice,
     OutgoingMessage,
     Role,
     RoomConfig,
     RoomInfo,
+    TrustLevel,
 )
 from siproxylin.net.guard import LeakBlocked
 from siproxylin.net.network import AccountNetwork
@@ -59,6 +63,7 @@ from siproxylin.xmpp.connect import StreamClient
 from siproxylin.xmpp.mam import ArchiveQueries
 from siproxylin.xmpp.muc import FEATURES as MUC_FEATURES
 from siproxylin.xmpp.muc import RoomLink
+from siproxylin.xmpp.omemo.link import OmemoLink
 from siproxylin.xmpp.translate import mds
 from siproxylin.xmpp.translate.blocking import translate_blocklist
 from siproxylin.xmpp.translate.mam import RESULT as MAM_RESULT
@@ -102,7 +107,15 @@ PRESENCE_SETTLE_TIMEOUT = 30.0
 class XmppClient:
     """The XMPP session of one account (see ``core.ports.XmppSession``)."""
 
-    def __init__(self, config: AccountConfig, password: str, bus: EventBus) -> None:
+    def __init__(
+        self,
+        config: AccountConfig,
+        password: str,
+        bus: EventBus,
+        *,
+        omemo_keys: OmemoKeyRepo | None = None,
+        trust: TrustPolicy | None = None,
+    ) -> None:
         self._config = config
         self._bus = bus
         self._account = config.id
@@ -126,6 +139,19 @@ class XmppClient:
             self._stream, self._account, lambda: self._own, lambda: self._room_nicks, self._publish
         )
         self._setup()
+        # OMEMO needs the account's key store; without one nothing is encrypted.
+        self._omemo: OmemoLink | None = None
+        if omemo_keys is not None:
+            self._omemo = OmemoLink(
+                self._stream,
+                self._account,
+                lambda: self._own,
+                self._room_nicks,
+                self._publish,
+                omemo_keys,
+                trust,
+            )
+            self._archive.decrypt = self._omemo.decrypt_archived
 
     # --- XmppSession -----------------------------------------------------------------
 
@@ -172,14 +198,34 @@ class XmppClient:
                 await filters
 
     def send_message(self, message: OutgoingMessage) -> None:
-        """Write a message to the stream and ask the server to acknowledge it."""
-        self._send_xml(outgoing.chat_message(message))
+        """Write a message to the stream and ask the server to acknowledge it.
+
+        An ``encrypted`` one is written once encrypted, or reported failed
+        (``MessageErrorReceived``): never in clear.
+        """
+        if not message.encrypted:
+            self._write_message(outgoing.chat_message(message), message.origin_id)
+        elif self._omemo is None:
+            self._bus.publish(
+                MessageErrorReceived(
+                    self._account, message.origin_id, message.to, "OMEMO is not available"
+                )
+            )
+        else:
+            self._omemo.send(
+                message,
+                outgoing.chat_message(message),
+                lambda xml: self._write_message(xml, message.origin_id),
+            )
+
+    def _write_message(self, xml: ET.Element, origin_id: str) -> None:
+        self._send_xml(xml)
         if "stream_management" in self._stream.features:
             # Queued behind the message (request_ack() would overtake it).
             RequestAck(self._stream).send()
         else:
             # Without XEP-0198 nothing will ever confirm it: what was written counts.
-            self._bus.publish(MessageAcked(self._account, message.origin_id))
+            self._bus.publish(MessageAcked(self._account, origin_id))
 
     def send_reactions(
         self, to: Jid, kind: ChatKind, target_id: str, emojis: tuple[str, ...]
@@ -333,6 +379,35 @@ class XmppClient:
     async def retract_bookmark(self, room: Jid) -> None:
         """Remove a XEP-0402 bookmark."""
         await self._muc.retract_bookmark(room)
+
+    # --- OMEMO -------------------------------------------------------------------------
+
+    async def omemo_devices(self, jid: Jid) -> list[OmemoDevice]:
+        """The OMEMO devices of a contact or of our own account (not this device)."""
+        return [] if self._omemo is None else await self._omemo.devices(jid)
+
+    async def set_device_trust(self, jid: Jid, device_id: int, trust: TrustLevel) -> None:
+        """Set our trust in one device of ``jid``."""
+        if self._omemo is not None:
+            await self._omemo.set_trust(jid, device_id, trust)
+
+    async def remove_own_device(self, device_id: int) -> None:
+        """Drop an old device of ours from our published device lists."""
+        if self._omemo is not None:
+            await self._omemo.remove_own_device(device_id)
+
+    def own_fingerprint(self) -> str:
+        """This device's OMEMO fingerprint ("" before OMEMO is ready)."""
+        return "" if self._omemo is None else self._omemo.engine.own_fingerprint
+
+    async def can_encrypt(self, jid: Jid) -> bool:
+        """True when ``jid`` (a contact or a joined room) has devices we may encrypt for."""
+        return self._omemo is not None and await self._omemo.can_encrypt(jid)
+
+    @property
+    def omemo(self) -> OmemoLink | None:
+        """The OMEMO side of this stream (for tests and diagnostics)."""
+        return self._omemo
 
     @property
     def rooms(self) -> RoomLink:
@@ -527,9 +602,12 @@ class XmppClient:
                 for event in synced:
                     self._publish(event)
                 return
-        self._publish(
-            translate_message(stanza.xml, self._account, self._own, time.time(), self._room_nicks)
-        )
+        if self._omemo is not None and self._omemo.receive(xml, self._translate):
+            return  # encrypted, or waiting behind an encrypted one
+        self._publish(self._translate(xml))
+
+    def _translate(self, xml: ET.Element) -> Event | None:
+        return translate_message(xml, self._account, self._own, time.time(), self._room_nicks)
 
     def _on_presence(self, stanza: Any) -> None:
         if is_room_presence(stanza.xml, self._muc.present):
@@ -542,6 +620,8 @@ class XmppClient:
     def _publish(self, event: Any) -> None:
         if event is None:
             return
+        if self._omemo is not None:
+            self._omemo.on_event(event)  # rooms' occupants: their real addresses
         if isinstance(event, StanzaRejected):
             self.log.warning("dropped stanza from %r: %s", event.sender[:200], event.why)
         self._bus.publish(event)

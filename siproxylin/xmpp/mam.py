@@ -6,11 +6,15 @@ the ``<message><result/></message>`` stanzas that come before it reach ``on_resu
 from the client's one message handler (no handler of its own, so no other stanza
 pays a match for it). A result is taken only for a query of ours (its queryid)
 and only from the archive asked (see ``translate.mam.PageCollector``); anything
-else is reported as ``StanzaRejected``.
+else is reported as ``StanzaRejected``. Encrypted results are decrypted (by the
+``decrypt`` hook, OMEMO) before they are collected, in arrival order; the page is
+returned once all of them are.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import logging
 import time
 import uuid
@@ -21,10 +25,16 @@ from typing import Any, cast
 from slixmpp.exceptions import IqError, IqTimeout
 
 from siproxylin.core.ports import ArchivePage, ArchiveQueryError
-from siproxylin.domain.events import Event, StanzaRejected
+from siproxylin.domain.events import Event, MessageReceived, StanzaRejected
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.xmpp.connect import StreamClient
 from siproxylin.xmpp.translate.mam import PageCollector, parse_fin, query_element
+
+# Decrypts an archived message in place: (message, archive, archive id) -> what it did
+# (an object with ``encryption``, ``error`` and ``empty``), None when not encrypted.
+Decrypt = Callable[[ET.Element, Jid, str], Awaitable[Any]]
+_FORWARDED_MESSAGE = "{urn:xmpp:forward:0}forwarded/{jabber:client}message"
+_BODY = "{jabber:client}body"
 
 QUERY_TIMEOUT = 60.0
 
@@ -56,6 +66,10 @@ class ArchiveQueries:
         self._rooms = rooms
         self._publish = publish
         self._pending: dict[str, PageCollector] = {}
+        self.decrypt: Decrypt | None = None
+        # Per query: the last decryption under way (later results wait behind it).
+        self._tails: dict[str, asyncio.Future[None]] = {}
+        self._archives: dict[str, Jid] = {}  # queryid -> the archive asked
 
     async def query(
         self,
@@ -94,6 +108,7 @@ class ArchiveQueries:
             )
         )
         self._pending[queryid] = collector
+        self._archives[queryid] = archive.bare if archive else own.bare
         send = cast("Callable[..., Awaitable[Any]]", iq.send)  # slixmpp: not annotated
         try:
             reply = await send(timeout=QUERY_TIMEOUT)
@@ -103,7 +118,11 @@ class ArchiveQueries:
         except IqTimeout:
             raise ArchiveQueryError("timeout") from None
         finally:
+            tail = self._tails.pop(queryid, None)
+            if tail is not None:
+                await asyncio.wait([tail])
             self._pending.pop(queryid, None)
+            self._archives.pop(queryid, None)
         fin = parse_fin(reply.xml)
         if fin is None:
             raise ArchiveQueryError("bad-request", "the archive answered without <fin/>")
@@ -126,6 +145,57 @@ class ArchiveQueries:
                 )
             )
             return
+        queryid = result.get("queryid", "")
+        tail = self._tails.get(queryid)
+        if self.decrypt is not None and collector.accepts_sender(message.get("from", "")):
+            inner = result.find(_FORWARDED_MESSAGE)
+            if (tail is not None and not tail.done()) or (inner is not None and _encrypted(inner)):
+                self._tails[queryid] = asyncio.ensure_future(
+                    self._decrypt_then_accept(
+                        tail, collector, self._archives[queryid], message, result
+                    )
+                )
+                return
+        self._accept(collector, message, result)
+
+    def _accept(self, collector: PageCollector, message: ET.Element, result: ET.Element) -> None:
         rejected = collector.accept(message, result, time.time())
         if rejected is not None:
             self._publish(rejected)
+
+    async def _decrypt_then_accept(
+        self,
+        previous: asyncio.Future[None] | None,
+        collector: PageCollector,
+        archive: Jid,
+        message: ET.Element,
+        result: ET.Element,
+    ) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        inner = result.find(_FORWARDED_MESSAGE)
+        done = None
+        if inner is not None and self.decrypt is not None and _encrypted(inner):
+            try:
+                done = await self.decrypt(inner, archive, result.get("id", ""))
+            except Exception:
+                log.exception("archived message not decrypted")
+                return
+        if done is not None and done.empty and inner is not None:
+            for body in inner.findall(_BODY):  # a key transport: nothing to show
+                inner.remove(body)
+        count = len(collector.events)
+        self._accept(collector, message, result)
+        if done is not None and len(collector.events) > count:
+            event = collector.events[-1]
+            if isinstance(event, MessageReceived):
+                collector.events[-1] = dataclasses.replace(
+                    event, encryption=done.encryption, decryption_error=done.error
+                )
+
+
+def _encrypted(message: ET.Element) -> bool:
+    return any(
+        child.tag in ("{urn:xmpp:omemo:2}encrypted", "{eu.siacs.conversations.axolotl}encrypted")
+        for child in message
+    )

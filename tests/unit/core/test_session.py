@@ -17,7 +17,9 @@ from siproxylin.domain.models import (
     ChatKind,
     ChatState,
     ConnectionState,
+    OmemoDevice,
     OutgoingMessage,
+    TrustLevel,
 )
 
 ACCOUNT = AccountId(7)
@@ -55,6 +57,16 @@ class ScriptedXmpp:
     def remove_contact(self, jid: Jid) -> None: ...
     def answer_subscription(self, jid: Jid, allow: bool) -> None: ...
     def set_presence(self, availability: Availability, status: str) -> None: ...
+    async def omemo_devices(self, jid: Jid) -> list[OmemoDevice]:
+        return []
+
+    async def set_device_trust(self, jid: Jid, device_id: int, trust: TrustLevel) -> None: ...
+    async def remove_own_device(self, device_id: int) -> None: ...
+    def own_fingerprint(self) -> str:
+        return ""
+
+    async def can_encrypt(self, jid: Jid) -> bool:
+        return False
 
 
 def make(
