@@ -576,10 +576,6 @@ class FakeXmppSession(FakeRoomCommands):
         self._online = False
         self._stanza_ids = itertools.count(1)
         self.archive: Any = None  # has ``async query(...)`` like ``query_archive``
-        # OMEMO devices the "server" publishes, by bare address; trust set by the core.
-        self.omemo: dict[Jid, list[OmemoDevice]] = {}
-        self.removed_devices: list[int] = []
-        self.fingerprint = "05" + "ab" * 32
 
     # --- the port ----------------------------------------------------------------
 
@@ -667,27 +663,6 @@ class FakeXmppSession(FakeRoomCommands):
             archive, with_jid=with_jid, start=start, after=after, before=before, max_items=max_items
         )
         return page
-
-    async def omemo_devices(self, jid: Jid) -> list[OmemoDevice]:
-        return list(self.omemo.get(jid.bare, []))
-
-    async def set_device_trust(self, jid: Jid, device_id: int, trust: TrustLevel) -> None:
-        self.commands.append(("trust", jid.bare, device_id, trust))
-        self.omemo[jid.bare] = [
-            replace(d, trust=trust) if d.device_id == device_id else d
-            for d in self.omemo.get(jid.bare, [])
-        ]
-
-    async def remove_own_device(self, device_id: int) -> None:
-        self.removed_devices.append(device_id)
-        own = self.config.jid.bare
-        self.omemo[own] = [d for d in self.omemo.get(own, []) if d.device_id != device_id]
-
-    def own_fingerprint(self) -> str:
-        return self.fingerprint
-
-    async def can_encrypt(self, jid: Jid) -> bool:
-        return any(d.trust is not TrustLevel.DISTRUSTED for d in self.omemo.get(jid.bare, []))
 
     # --- what the server "does" --------------------------------------------------
 

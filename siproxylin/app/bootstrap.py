@@ -138,7 +138,8 @@ def build_application(
 
     def make_xmpp(config: AccountConfig, password: str, bus: EventBus) -> XmppSession:
         logs.attach_account(config.id, config.log_level)
-        return XmppClient(config, password, bus, omemo_keys=omemo_keys)
+        # ``encryption`` is built below; sessions are made only once the app runs.
+        return XmppClient(config, password, bus, omemo_keys=omemo_keys, trust=encryption)
 
     accounts = AccountManager(
         AccountsRepo(db, secrets), secrets, make_xmpp, bus, decisions, backoff_base=backoff_base

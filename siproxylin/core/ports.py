@@ -126,26 +126,6 @@ class XmppSession(Protocol):
         """Block or unblock addresses on the server (XEP-0191)."""
         ...
 
-    async def omemo_devices(self, jid: Jid) -> list[OmemoDevice]:
-        """The OMEMO devices of a contact or of our own bare address, with trust."""
-        ...
-
-    async def set_device_trust(self, jid: Jid, device_id: int, trust: TrustLevel) -> None:
-        """Set our trust in one device."""
-        ...
-
-    async def remove_own_device(self, device_id: int) -> None:
-        """Drop an old device of ours from our device lists."""
-        ...
-
-    def own_fingerprint(self) -> str:
-        """This device's identity key fingerprint (hex)."""
-        ...
-
-    async def can_encrypt(self, jid: Jid) -> bool:
-        """True when ``jid`` publishes OMEMO devices we could encrypt for."""
-        ...
-
     def add_contact(self, jid: Jid, name: str) -> None:
         """Add ``jid`` to the roster and ask for its presence."""
         ...

@@ -37,7 +37,8 @@ class EncryptionState:
         """Remember the choice (the conversation is created when it does not exist yet)."""
         jid_id = self._db.jid_id(peer)
         self._db.write(
-            "INSERT INTO conversation (account_id, jid_id, type, encryption) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (account_id, jid_id, type) DO UPDATE SET encryption = excluded.encryption",
+            "INSERT INTO conversation (account_id, jid_id, type, encryption)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (account_id, jid_id, type)"
+            " DO UPDATE SET encryption = excluded.encryption",
             (account, jid_id, KIND_CODE[kind], int(encrypted)),
         )

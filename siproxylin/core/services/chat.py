@@ -154,7 +154,9 @@ class ChatService:
             thread=reply_to.thread if reply_to is not None else "",
             reply_to=_reference(reply_to) if reply_to is not None else "",
             reply_to_jid=_author(reply_to) if reply_to is not None else "",
-            encryption=Encryption.OMEMO if self._encrypted(account, peer, kind) else Encryption.NONE,
+            encryption=(
+                Encryption.OMEMO if self._encrypted(account, peer, kind) else Encryption.NONE
+            ),
         )
         stored = self._repo.add_message(message)
         assert stored is not None  # a fresh uuid is never a duplicate
