@@ -29,8 +29,10 @@ from siproxylin.domain.models import (
     ChatKind,
     ConnectionState,
     Encryption,
+    OmemoDevice,
     OutgoingMessage,
     RoomConfig,
+    TrustLevel,
 )
 from siproxylin.xmpp.client import XmppClient
 from siproxylin.xmpp.omemo.engine import FALLBACK_BODY, NOTICE
@@ -255,6 +257,9 @@ async def test_offline_messages_come_from_the_archive_decrypted_once(
     try:
         send(alice, bob.jid, "while online")
         await received(bob, "while online")
+        # Ours, in the archive too: never encrypted for the device that wrote it.
+        send(bob, alice.jid, "bob wrote this")
+        await received(alice, "bob wrote this")
         await bob.stop()
         bodies = [f"offline {n}" for n in range(5)]
         for number, body in enumerate(bodies):
@@ -267,6 +272,7 @@ async def test_offline_messages_come_from_the_archive_decrypted_once(
         await asyncio.sleep(1.0)  # the archive catch-up brings the same messages again
         history = bob.app.chat.history(bob.account, alice.jid)
         # Each exactly once (archive stamps have whole seconds: order within one may vary).
+        # (What bob wrote was sent past the chat service here, so it is not stored.)
         assert sorted(m.body for m in history) == sorted(["while online", *bodies])
         failed = [e for e in bob.log.of(MessageReceived) if e.decryption_error]
         assert failed == []
@@ -373,3 +379,64 @@ async def test_a_members_only_room_with_three_members(
     finally:
         for client in (alice, bob, carol):
             await client.stop()
+
+
+class RecordingPolicy:
+    """A TrustPolicy that answers from a table and records what it was asked."""
+
+    def __init__(self, answer: TrustLevel) -> None:
+        self.answer = answer
+        self.asked: list[tuple[Jid, tuple[int, ...]]] = []
+
+    async def decide(
+        self, account: Any, jid: Jid, devices: tuple[OmemoDevice, ...]
+    ) -> dict[int, TrustLevel]:
+        self.asked.append((jid, tuple(d.device_id for d in devices)))
+        assert all(len(d.fingerprint) == 64 for d in devices)
+        return {d.device_id: self.answer for d in devices}
+
+
+async def test_trust_decisions_are_respected(prosody: ProsodyServer, tmp_path: Path) -> None:
+    (a_jid, a_pw), (b_jid, b_pw) = prosody.new_account(), prosody.new_account()
+    alice = await client_for(prosody, tmp_path / "a", a_jid, a_pw)
+    bob = await client_for(prosody, tmp_path / "b1", b_jid, b_pw, resource="desk")
+    bob2: Client | None = None
+    try:
+        plugin = xmpp(alice).stream.plugin["xep_0384"]
+        # Asked about bob's first device: distrusted, so nothing goes out.
+        plugin.trust_policy = RecordingPolicy(TrustLevel.DISTRUSTED)
+        origin = send(alice, bob.jid, "not for a distrusted device")
+        error = await alice.log.wait(MessageErrorReceived, lambda e: e.origin_id == origin)
+        assert "no trusted OMEMO device" in error.detail
+        assert plugin.trust_policy.asked == [
+            (bob.jid, tuple(d.device_id for d in await xmpp(alice).omemo_devices(bob.jid)))
+        ]
+        # The user verifies it by fingerprint.
+        (device,) = await xmpp(alice).omemo_devices(bob.jid)
+        assert device.trust is TrustLevel.DISTRUSTED
+        assert device.fingerprint == xmpp(bob).own_fingerprint()
+        await xmpp(alice).set_device_trust(bob.jid, device.device_id, TrustLevel.VERIFIED)
+        assert (await xmpp(alice).omemo_devices(bob.jid))[0].trust is TrustLevel.VERIFIED
+        send(alice, bob.jid, "verified")
+        assert (await received(bob, "verified")).decryption_error == ""
+        # A new device of a verified contact is not trusted silently: the policy is asked.
+        policy = RecordingPolicy(TrustLevel.DISTRUSTED)
+        plugin.trust_policy = policy
+        bob2 = await client_for(prosody, tmp_path / "b2", b_jid, b_pw, resource="phone")
+        await devices_of(alice, bob.jid, 2)
+        send(alice, bob.jid, "only the desk")
+        await received(bob, "only the desk")
+        assert [jid for jid, _ids in policy.asked] == [bob.jid]
+        notice = await bob2.log.wait(MessageReceived, lambda e: e.body == NOTICE)
+        assert notice.decryption_error == "not encrypted for this device"
+        # bob distrusts alice's device: her messages are flagged, not shown.
+        (alices,) = await xmpp(bob).omemo_devices(alice.jid)
+        await xmpp(bob).set_device_trust(alice.jid, alices.device_id, TrustLevel.DISTRUSTED)
+        mark = bob.log.mark()
+        send(alice, bob.jid, "from a distrusted device")
+        flagged = await bob.log.wait(MessageReceived, lambda e: e.body == NOTICE, since=mark)
+        assert flagged.decryption_error == "the sender's device is distrusted"
+    finally:
+        for client in (alice, bob, bob2):
+            if client is not None:
+                await client.stop()

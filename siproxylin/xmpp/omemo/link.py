@@ -87,6 +87,10 @@ class OmemoLink:
         self._tail: asyncio.Future[None] | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
 
+    def start(self) -> None:
+        """The stream is up and our presence is out: load (or create and publish) keys."""
+        self._keep(asyncio.ensure_future(self.engine.manager()))
+
     # --- receiving -------------------------------------------------------------------
 
     def receive(self, xml: ET.Element, translate: Callable[[ET.Element], Event | None]) -> bool:
