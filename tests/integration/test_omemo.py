@@ -440,3 +440,27 @@ async def test_trust_decisions_are_respected(prosody: ProsodyServer, tmp_path: P
         for client in (alice, bob, bob2):
             if client is not None:
                 await client.stop()
+
+
+async def test_a_burst_is_encrypted_and_read_in_order(
+    prosody: ProsodyServer, tmp_path: Path
+) -> None:
+    (a_jid, a_pw), (b_jid, b_pw) = prosody.new_account(), prosody.new_account()
+    alice = await client_for(prosody, tmp_path / "a", a_jid, a_pw)
+    bob = await client_for(prosody, tmp_path / "b", b_jid, b_pw)
+    try:
+        wire = capture_outgoing(alice)
+        bodies = [f"burst {n}" for n in range(40)]
+        for number, body in enumerate(bodies):
+            only(alice, NS_LEGACY if number % 3 == 0 else NS_OMEMO2)
+            send(alice, bob.jid, body)
+        await received(bob, bodies[-1])
+        await asyncio.sleep(0.2)
+        got = [e for e in bob.log.of(MessageReceived) if e.body.startswith("burst")]
+        assert [e.body for e in got] == bodies
+        assert all(e.decryption_error == "" for e in got)
+        written = [x.get("id") for x in wire if x.find("{jabber:client}body") is not None]
+        assert len(written) == len(bodies)
+    finally:
+        await alice.stop()
+        await bob.stop()

@@ -85,6 +85,7 @@ class OmemoLink:
         self.engine = OmemoEngine(plugin, own)
         self._occupants: dict[Jid, dict[str, Jid]] = {}  # room -> nick -> real bare address
         self._tail: asyncio.Future[None] | None = None
+        self._send_tail: asyncio.Future[None] | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
 
     def start(self) -> None:
@@ -181,12 +182,25 @@ class OmemoLink:
     def send(
         self, message: OutgoingMessage, clear: ET.Element, write: Callable[[ET.Element], None]
     ) -> None:
-        """Encrypt ``clear`` and write it; on failure report the message failed."""
-        self._keep(asyncio.ensure_future(self._send(message, clear, write)))
+        """Encrypt ``clear`` and write it; on failure report the message failed.
+
+        Messages are encrypted and written one at a time, in the order given: the
+        ratchet's order is the stream's order.
+        """
+        previous = self._send_tail
+        task = asyncio.ensure_future(self._send(previous, message, clear, write))
+        self._send_tail = task
+        self._keep(task)
 
     async def _send(
-        self, message: OutgoingMessage, clear: ET.Element, write: Callable[[ET.Element], None]
+        self,
+        previous: asyncio.Future[None] | None,
+        message: OutgoingMessage,
+        clear: ET.Element,
+        write: Callable[[ET.Element], None],
     ) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
         to = message.to.bare
         if message.kind is ChatKind.GROUPCHAT:
             recipients = self.room_members(to)
