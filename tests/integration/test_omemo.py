@@ -464,3 +464,30 @@ async def test_a_burst_is_encrypted_and_read_in_order(
     finally:
         await alice.stop()
         await bob.stop()
+
+
+async def test_an_old_device_of_ours_is_removed(prosody: ProsodyServer, tmp_path: Path) -> None:
+    a_jid, a_pw = prosody.new_account()
+    laptop = await client_for(prosody, tmp_path / "laptop", a_jid, a_pw, resource="laptop")
+    try:
+        manager = await xmpp(laptop).omemo.engine.manager()
+        impl: Any = type(manager)
+        own = str(laptop.jid)
+        own_id = (await manager.get_own_device_information())[0].device_id
+        # A device we used once and lost: still in both published lists. (A second
+        # running client would put itself back at once; this one is gone for good.)
+        for namespace in (NS_OMEMO2, NS_LEGACY):
+            listed = {**await impl._download_device_list(namespace, own), 4242: None}
+            await impl._upload_device_list(namespace, listed)
+            await manager.update_device_list(namespace, own, listed)
+        await xmpp(laptop).remove_own_device(4242)
+        for namespace in (NS_OMEMO2, NS_LEGACY):
+            published = await impl._download_device_list(namespace, own)
+            assert set(published) == {own_id}
+        with pytest.raises(ValueError):
+            await xmpp(laptop).remove_own_device(own_id)
+        send(laptop, laptop.jid, "note to self")  # our other devices: none left
+        error = await laptop.log.wait(MessageErrorReceived)
+        assert error.detail == "no OMEMO device to encrypt for"
+    finally:
+        await laptop.stop()

@@ -370,8 +370,9 @@ class OmemoEngine:
         impl: Any = type(manager)
         for namespace in (NS_OMEMO2, NS_LEGACY):
             current = dict(await impl._download_device_list(namespace, own))
-            if current.pop(device_id, None) is None:
+            if device_id not in current:
                 continue  # not listed under this namespace
+            del current[device_id]
             await impl._upload_device_list(namespace, current)
             await manager.update_device_list(namespace, own, current)
 

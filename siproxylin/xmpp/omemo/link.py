@@ -97,7 +97,7 @@ class OmemoLink:
     def receive(self, xml: ET.Element, translate: Callable[[ET.Element], Event | None]) -> bool:
         """Take a message if it is encrypted (or must wait behind one); True if taken."""
         busy = self._tail is not None and not self._tail.done()
-        target = _encrypted_part(xml)
+        target = encrypted_part(xml, self._own().bare, self._rooms)
         if target is None and not busy:
             return False
         previous = self._tail
@@ -247,16 +247,26 @@ class OmemoLink:
             log.warning("OMEMO task failed: %s", type(task.exception()).__name__)
 
 
-def _encrypted_part(xml: ET.Element) -> ET.Element | None:
-    """The message element carrying OMEMO: the stanza, or the message a carbon forwards."""
-    if is_encrypted(xml):
-        return xml
+def encrypted_part(xml: ET.Element, own: Jid, rooms: Mapping[Jid, str]) -> ET.Element | None:
+    """The element to decrypt: the stanza, or the message a carbon forwards.
+
+    None when there is nothing to decrypt, or nothing we should: a carbon not from
+    our own bare address, group chat from a room we are not in (the translator
+    rejects or ignores those; they are not decrypted first).
+    """
+    claimed = xml.get("from", "")
     for tag in _CARBONS:
         carbon = xml.find(tag)
         if carbon is not None:
+            if claimed and _bare(claimed, Jid.parse("invalid.invalid")) != own:
+                return None
             inner = carbon.find(_FORWARDED_MESSAGE)
             return inner if inner is not None and is_encrypted(inner) else None
-    return None
+    if not is_encrypted(xml):
+        return None
+    if xml.get("type") == "groupchat" and _bare(claimed, own) not in rooms:
+        return None
+    return xml
 
 
 def _finish(event: Event | None, decryption: Decryption | None) -> Event | None:
