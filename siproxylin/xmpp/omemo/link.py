@@ -250,10 +250,12 @@ class OmemoLink:
 def encrypted_part(xml: ET.Element, own: Jid, rooms: Mapping[Jid, str]) -> ET.Element | None:
     """The element to decrypt: the stanza, or the message a carbon forwards.
 
-    None when there is nothing to decrypt, or nothing we should: a carbon not from
-    our own bare address, group chat from a room we are not in (the translator
-    rejects or ignores those; they are not decrypted first).
+    None when there is nothing to decrypt, or nothing we should: an error bounce, a
+    carbon not from our own bare address, group chat from a room we are not in
+    (the translator reports, rejects or ignores those; they are not decrypted).
     """
+    if xml.get("type") == "error":
+        return None  # a bounce of one of ours: the translator reports the error
     claimed = xml.get("from", "")
     for tag in _CARBONS:
         carbon = xml.find(tag)

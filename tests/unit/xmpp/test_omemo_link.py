@@ -71,6 +71,14 @@ def test_group_chat_only_from_rooms_we_are_in() -> None:
     assert encrypted_part(elsewhere, OWN, ROOMS) is None
 
 
+def test_a_bounce_of_our_own_encrypted_message_is_not_decrypted() -> None:
+    xml = _xml(
+        "<message xmlns='jabber:client' from='bob@example.org' type='error'>"
+        f"{ENCRYPTED}<error type='cancel'/></message>"
+    )
+    assert encrypted_part(xml, OWN, ROOMS) is None
+
+
 def test_archive_key_uses_only_the_named_stamper() -> None:
     xml = _xml(
         "<message xmlns='jabber:client'>"
