@@ -344,16 +344,19 @@ async def test_nothing_is_sent_without_a_device_to_encrypt_for(
 async def test_a_members_only_room_with_three_members(
     prosody: ProsodyServer, tmp_path: Path
 ) -> None:
-    (a_jid, a_pw), (b_jid, b_pw), (c_jid, c_pw) = (prosody.new_account() for _ in range(3))
+    (a_jid, a_pw), (b_jid, b_pw), (c_jid, c_pw), (d_jid, d_pw) = (
+        prosody.new_account() for _ in range(4)
+    )
     alice = await client_for(prosody, tmp_path / "a", a_jid, a_pw)
     bob = await client_for(prosody, tmp_path / "b", b_jid, b_pw)
     carol = await client_for(prosody, tmp_path / "c", c_jid, c_pw)
+    dave = await client_for(prosody, tmp_path / "d", d_jid, d_pw)  # a member, not in the room
     room = Jid.parse(f"omemo-{uuid.uuid4().hex[:8]}@{prosody.muc_domain}")
     try:
         config = RoomConfig(members_only=True, non_anonymous=True, persistent=True)
         await alice.app.rooms.create(alice.account, room, "Alice", config)
         await alice.log.wait(RoomJoined, lambda e: e.room == room)
-        for member in (bob, carol):
+        for member in (bob, carol, dave):
             await xmpp(alice).set_affiliation(room, member.jid, Affiliation.MEMBER)
         for member, nick in ((bob, "Bob"), (carol, "Carol")):
             await member.app.rooms.join(member.account, room, nick, remember=False)
@@ -364,6 +367,7 @@ async def test_a_members_only_room_with_three_members(
                 lambda e, c=client: len(c.app.rooms.occupants(c.account, room)) == 3,
             )
         assert await xmpp(alice).can_encrypt(room)
+        wire = capture_outgoing(alice)
         for sender, body in ((alice, "room secret"), (bob, "bob to the room")):
             marks = {c.jid: c.log.mark() for c in (alice, bob, carol)}
             origin = uuid.uuid4().hex
@@ -376,8 +380,14 @@ async def test_a_members_only_room_with_three_members(
                 )
                 assert got.encryption is Encryption.OMEMO2
                 assert got.decryption_error == ""
+        # The owner reads the member list: dave, offline from the room, can read it later.
+        stanza = next(x for x in wire if x.get("type") == "groupchat")
+        rids = {int(k.get("rid", "0")) for k in stanza.iter(f"{{{NS_OMEMO2}}}key")}
+        dave_device = (await xmpp(dave).omemo.engine.manager()).get_own_device_information
+        assert (await dave_device())[0].device_id in rids
+        assert b"room secret" not in ET.tostring(stanza)
     finally:
-        for client in (alice, bob, carol):
+        for client in (alice, bob, carol, dave):
             await client.stop()
 
 
