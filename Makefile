@@ -48,6 +48,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/mam_catchup.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/muc_join.py --gui
+	$(BIN)/python bench/omemo_decrypt.py
 
 ## Regenerate the pinned lock from pyproject.toml (the source of truth).
 lock:

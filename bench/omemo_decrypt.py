@@ -3,11 +3,12 @@
 A real Prosody (tests/support/prosody.py: loopback, STARTTLS, MAM; here without
 offline storage, so the archive is the only way in, and archives in memory). Two
 whole applications (``build_application``: store, core, XMPP adapter, OMEMO) in
-this process: bob logs in once (his OMEMO keys are published) and logs out; alice
-sends him N OMEMO encrypted messages (half OMEMO 2 with a XEP-0420 envelope, half
-legacy OMEMO, every one to a device she already has a session with) and logs
-out. Then bob's application starts again on its profile and catches up: every
-result is decrypted and stored. Measured from bob's session start to the end of
+this process: bob and alice log in (their OMEMO keys are published); bob logs out
+and alice sends him N OMEMO encrypted messages (half OMEMO 2 with a XEP-0420 envelope, half
+legacy OMEMO) in an established conversation (a message each way in each namespace
+first, so these are ordinary ratchet messages, not key exchanges) and logs out.
+Then bob's application starts again on its profile and catches up: every result
+is decrypted and stored. Measured from bob's session start to the end of
 the catch-up with every message committed: wall seconds, CPU seconds, messages
 per second; the stored rows are checked (bodies and no decryption failure).
 
@@ -82,7 +83,7 @@ async def start(root: Path, account: Any = None, **new: Any) -> Any:
 
 async def fill(server: Any, scratch: Path, n: int, page: int) -> tuple[Path, Any, str]:
     """bob's profile with keys published, and N encrypted messages in his archive."""
-    from siproxylin.domain.events import MessageAcked
+    from siproxylin.domain.events import MessageAcked, MessageReceived
     from siproxylin.domain.ids import Jid
     from siproxylin.domain.models import OutgoingMessage
     from siproxylin.xmpp.omemo.plugin import NS_LEGACY, NS_OMEMO2
@@ -93,13 +94,32 @@ async def fill(server: Any, scratch: Path, n: int, page: int) -> tuple[Path, Any
     bob_root = scratch / "bob"
     bob, bob_account = await start(bob_root, jid=b_jid, password=b_pw, **common)
     bob.history.page_size = page
-    await bob.stop()
     alice, alice_account = await start(scratch / "alice", jid=a_jid, password=a_pw, **common)
     session = alice.accounts.xmpp(alice_account)
     engine = session.omemo.engine
+    to = Jid.parse(b_jid)
+    # An established conversation: a message each way in each namespace, so the
+    # messages measured are ordinary ratchet messages, not key exchanges.
+    got: list[str] = []
+    bob.bus.subscribe(MessageReceived, lambda e: got.append(e.body))
+    alice.bus.subscribe(MessageReceived, lambda e: got.append(e.body))
+    bob_session = bob.accounts.xmpp(bob_account)
+    for namespace in (NS_OMEMO2, NS_LEGACY):
+        engine.send_namespaces = bob_session.omemo.engine.send_namespaces = (namespace,)
+        session.send_message(
+            OutgoingMessage(to, f"hi {namespace}", uuid.uuid4().hex, encrypted=True)
+        )
+        back = OutgoingMessage(
+            Jid.parse(a_jid), f"re {namespace}", uuid.uuid4().hex, encrypted=True
+        )
+        while f"hi {namespace}" not in got:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+        bob_session.send_message(back)
+        while f"re {namespace}" not in got:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+    await bob.stop()
     acked: set[str] = set()
     alice.bus.subscribe(MessageAcked, lambda e: acked.add(e.origin_id))
-    to = Jid.parse(b_jid)
     origins = []
     for i in range(n):
         engine.send_namespaces = (NS_OMEMO2,) if i % 2 == 0 else (NS_LEGACY,)

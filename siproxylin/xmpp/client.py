@@ -515,6 +515,8 @@ class XmppClient:
         stream.send_presence()
         self._presence_settled = asyncio.ensure_future(self._settle_presence())
         self._presence_sent.set()
+        if self._omemo is not None:
+            self._omemo.start()  # after the presence: a first login generates keys
         for reply in replies:
             try:
                 await reply

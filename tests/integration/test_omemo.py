@@ -29,8 +29,10 @@ from siproxylin.domain.models import (
     ChatKind,
     ConnectionState,
     Encryption,
+    OmemoDevice,
     OutgoingMessage,
     RoomConfig,
+    TrustLevel,
 )
 from siproxylin.xmpp.client import XmppClient
 from siproxylin.xmpp.omemo.engine import FALLBACK_BODY, NOTICE
@@ -255,6 +257,9 @@ async def test_offline_messages_come_from_the_archive_decrypted_once(
     try:
         send(alice, bob.jid, "while online")
         await received(bob, "while online")
+        # Ours, in the archive too: never encrypted for the device that wrote it.
+        send(bob, alice.jid, "bob wrote this")
+        await received(alice, "bob wrote this")
         await bob.stop()
         bodies = [f"offline {n}" for n in range(5)]
         for number, body in enumerate(bodies):
@@ -267,6 +272,7 @@ async def test_offline_messages_come_from_the_archive_decrypted_once(
         await asyncio.sleep(1.0)  # the archive catch-up brings the same messages again
         history = bob.app.chat.history(bob.account, alice.jid)
         # Each exactly once (archive stamps have whole seconds: order within one may vary).
+        # (What bob wrote was sent past the chat service here, so it is not stored.)
         assert sorted(m.body for m in history) == sorted(["while online", *bodies])
         failed = [e for e in bob.log.of(MessageReceived) if e.decryption_error]
         assert failed == []
@@ -338,16 +344,19 @@ async def test_nothing_is_sent_without_a_device_to_encrypt_for(
 async def test_a_members_only_room_with_three_members(
     prosody: ProsodyServer, tmp_path: Path
 ) -> None:
-    (a_jid, a_pw), (b_jid, b_pw), (c_jid, c_pw) = (prosody.new_account() for _ in range(3))
+    (a_jid, a_pw), (b_jid, b_pw), (c_jid, c_pw), (d_jid, d_pw) = (
+        prosody.new_account() for _ in range(4)
+    )
     alice = await client_for(prosody, tmp_path / "a", a_jid, a_pw)
     bob = await client_for(prosody, tmp_path / "b", b_jid, b_pw)
     carol = await client_for(prosody, tmp_path / "c", c_jid, c_pw)
+    dave = await client_for(prosody, tmp_path / "d", d_jid, d_pw)  # a member, not in the room
     room = Jid.parse(f"omemo-{uuid.uuid4().hex[:8]}@{prosody.muc_domain}")
     try:
         config = RoomConfig(members_only=True, non_anonymous=True, persistent=True)
         await alice.app.rooms.create(alice.account, room, "Alice", config)
         await alice.log.wait(RoomJoined, lambda e: e.room == room)
-        for member in (bob, carol):
+        for member in (bob, carol, dave):
             await xmpp(alice).set_affiliation(room, member.jid, Affiliation.MEMBER)
         for member, nick in ((bob, "Bob"), (carol, "Carol")):
             await member.app.rooms.join(member.account, room, nick, remember=False)
@@ -358,6 +367,7 @@ async def test_a_members_only_room_with_three_members(
                 lambda e, c=client: len(c.app.rooms.occupants(c.account, room)) == 3,
             )
         assert await xmpp(alice).can_encrypt(room)
+        wire = capture_outgoing(alice)
         for sender, body in ((alice, "room secret"), (bob, "bob to the room")):
             marks = {c.jid: c.log.mark() for c in (alice, bob, carol)}
             origin = uuid.uuid4().hex
@@ -370,9 +380,127 @@ async def test_a_members_only_room_with_three_members(
                 )
                 assert got.encryption is Encryption.OMEMO2
                 assert got.decryption_error == ""
+        # The owner reads the member list: dave, offline from the room, can read it later.
+        stanza = next(x for x in wire if x.get("type") == "groupchat")
+        rids = {int(k.get("rid", "0")) for k in stanza.iter(f"{{{NS_OMEMO2}}}key")}
+        dave_device = (await xmpp(dave).omemo.engine.manager()).get_own_device_information
+        assert (await dave_device())[0].device_id in rids
+        assert b"room secret" not in ET.tostring(stanza)
     finally:
-        for client in (alice, bob, carol):
+        for client in (alice, bob, carol, dave):
             await client.stop()
+
+
+class RecordingPolicy:
+    """A TrustPolicy that answers from a table and records what it was asked."""
+
+    def __init__(self, answer: TrustLevel) -> None:
+        self.answer = answer
+        self.asked: list[tuple[Jid, tuple[int, ...]]] = []
+
+    async def decide(
+        self, account: Any, jid: Jid, devices: tuple[OmemoDevice, ...]
+    ) -> dict[int, TrustLevel]:
+        self.asked.append((jid, tuple(d.device_id for d in devices)))
+        assert all(len(d.fingerprint) == 64 for d in devices)
+        return {d.device_id: self.answer for d in devices}
+
+
+async def test_trust_decisions_are_respected(prosody: ProsodyServer, tmp_path: Path) -> None:
+    (a_jid, a_pw), (b_jid, b_pw) = prosody.new_account(), prosody.new_account()
+    alice = await client_for(prosody, tmp_path / "a", a_jid, a_pw)
+    bob = await client_for(prosody, tmp_path / "b1", b_jid, b_pw, resource="desk")
+    bob2: Client | None = None
+    try:
+        plugin = xmpp(alice).stream.plugin["xep_0384"]
+        # Asked about bob's first device: distrusted, so nothing goes out.
+        plugin.trust_policy = RecordingPolicy(TrustLevel.DISTRUSTED)
+        origin = send(alice, bob.jid, "not for a distrusted device")
+        error = await alice.log.wait(MessageErrorReceived, lambda e: e.origin_id == origin)
+        assert "no trusted OMEMO device" in error.detail
+        assert plugin.trust_policy.asked == [
+            (bob.jid, tuple(d.device_id for d in await xmpp(alice).omemo_devices(bob.jid)))
+        ]
+        # The user verifies it by fingerprint.
+        (device,) = await xmpp(alice).omemo_devices(bob.jid)
+        assert device.trust is TrustLevel.DISTRUSTED
+        assert device.fingerprint == xmpp(bob).own_fingerprint()
+        await xmpp(alice).set_device_trust(bob.jid, device.device_id, TrustLevel.VERIFIED)
+        assert (await xmpp(alice).omemo_devices(bob.jid))[0].trust is TrustLevel.VERIFIED
+        send(alice, bob.jid, "verified")
+        assert (await received(bob, "verified")).decryption_error == ""
+        # A new device of a verified contact is not trusted silently: the policy is asked.
+        policy = RecordingPolicy(TrustLevel.DISTRUSTED)
+        plugin.trust_policy = policy
+        bob2 = await client_for(prosody, tmp_path / "b2", b_jid, b_pw, resource="phone")
+        await devices_of(alice, bob.jid, 2)
+        send(alice, bob.jid, "only the desk")
+        await received(bob, "only the desk")
+        assert [jid for jid, _ids in policy.asked] == [bob.jid]
+        notice = await bob2.log.wait(MessageReceived, lambda e: e.body == NOTICE)
+        assert notice.decryption_error == "not encrypted for this device"
+        # bob distrusts alice's device: her messages are flagged, not shown.
+        (alices,) = await xmpp(bob).omemo_devices(alice.jid)
+        await xmpp(bob).set_device_trust(alice.jid, alices.device_id, TrustLevel.DISTRUSTED)
+        mark = bob.log.mark()
+        send(alice, bob.jid, "from a distrusted device")
+        flagged = await bob.log.wait(MessageReceived, lambda e: e.body == NOTICE, since=mark)
+        assert flagged.decryption_error == "the sender's device is distrusted"
+    finally:
+        for client in (alice, bob, bob2):
+            if client is not None:
+                await client.stop()
+
+
+async def test_a_burst_is_encrypted_and_read_in_order(
+    prosody: ProsodyServer, tmp_path: Path
+) -> None:
+    (a_jid, a_pw), (b_jid, b_pw) = prosody.new_account(), prosody.new_account()
+    alice = await client_for(prosody, tmp_path / "a", a_jid, a_pw)
+    bob = await client_for(prosody, tmp_path / "b", b_jid, b_pw)
+    try:
+        wire = capture_outgoing(alice)
+        bodies = [f"burst {n}" for n in range(40)]
+        for number, body in enumerate(bodies):
+            only(alice, NS_LEGACY if number % 3 == 0 else NS_OMEMO2)
+            send(alice, bob.jid, body)
+        await received(bob, bodies[-1])
+        await asyncio.sleep(0.2)
+        got = [e for e in bob.log.of(MessageReceived) if e.body.startswith("burst")]
+        assert [e.body for e in got] == bodies
+        assert all(e.decryption_error == "" for e in got)
+        written = [x.get("id") for x in wire if x.find("{jabber:client}body") is not None]
+        assert len(written) == len(bodies)
+    finally:
+        await alice.stop()
+        await bob.stop()
+
+
+async def test_an_old_device_of_ours_is_removed(prosody: ProsodyServer, tmp_path: Path) -> None:
+    a_jid, a_pw = prosody.new_account()
+    laptop = await client_for(prosody, tmp_path / "laptop", a_jid, a_pw, resource="laptop")
+    try:
+        manager = await xmpp(laptop).omemo.engine.manager()
+        impl: Any = type(manager)
+        own = str(laptop.jid)
+        own_id = (await manager.get_own_device_information())[0].device_id
+        # A device we used once and lost: still in both published lists. (A second
+        # running client would put itself back at once; this one is gone for good.)
+        for namespace in (NS_OMEMO2, NS_LEGACY):
+            listed = {**await impl._download_device_list(namespace, own), 4242: None}
+            await impl._upload_device_list(namespace, listed)
+            await manager.update_device_list(namespace, own, listed)
+        await xmpp(laptop).remove_own_device(4242)
+        for namespace in (NS_OMEMO2, NS_LEGACY):
+            published = await impl._download_device_list(namespace, own)
+            assert set(published) == {own_id}
+        with pytest.raises(ValueError):
+            await xmpp(laptop).remove_own_device(own_id)
+        send(laptop, laptop.jid, "note to self")  # our other devices: none left
+        error = await laptop.log.wait(MessageErrorReceived)
+        assert error.detail == "no OMEMO device to encrypt for"
+    finally:
+        await laptop.stop()
 
 
 async def test_an_encrypted_conversation_through_the_services(

@@ -59,6 +59,8 @@ _BODY = "{jabber:client}body"
 _EME = "{urn:xmpp:eme:0}encryption"
 _STORE = "{urn:xmpp:hints}store"
 _STANZA_ID = "{urn:xmpp:sid:0}stanza-id"
+_ORIGIN_ID = "{urn:xmpp:sid:0}origin-id"
+_SENT = "sent/"  # marker prefix: origin-ids of messages this device encrypted
 # Stay outside the envelope: the server and non-OMEMO clients need them.
 _CLEAR = frozenset(
     {
@@ -194,9 +196,9 @@ class OmemoEngine:
                 if plain is None:
                     if element.find(f"{{{namespace}}}payload") is None:
                         return Decryption(encryption, empty=True)  # a key transport, not for us
-                    if key and self._storage().was_decrypted(key):
-                        # Decrypted and stored in an earlier run; it comes again from an
-                        # archive, and its keys are gone: nothing new to show.
+                    if self._known(message, sender, key):
+                        # Decrypted (or sent by us) and stored in an earlier run; it comes
+                        # again from an archive, and its keys are gone: nothing new.
                         return Decryption(encryption, empty=True)
                     _replace_content(message, [_notice()])
                     return Decryption(encryption, error=error)
@@ -230,6 +232,17 @@ class OmemoEngine:
             log.info("OMEMO message from %s not decrypted: %s", sender.bare, type(exc).__name__)
             return None, f"could not be decrypted ({type(exc).__name__})"
         return _Plain(encryption, plaintext), ""
+
+    def _known(self, message: ET.Element, sender: Jid, key: str) -> bool:
+        """True for a message decrypted before under ``key``, or written by this device
+        (OMEMO never encrypts for the sending device: the sender stored it clear)."""
+        storage = self._storage()
+        if key and storage.was_decrypted(key):
+            return True
+        if sender.bare != self._own().bare:
+            return False
+        origin = message.find(_ORIGIN_ID)
+        return origin is not None and storage.was_decrypted(_SENT + origin.get("id", ""))
 
     def _apply(self, message: ET.Element, plain: _Plain, sender: Jid, to: Jid) -> Decryption:
         if plain.plaintext is None:
@@ -292,6 +305,9 @@ class OmemoEngine:
         ET.SubElement(out, _EME, {"namespace": name, "name": "OMEMO"})
         if out.find(_STORE) is None:
             ET.SubElement(out, _STORE)
+        origin = message.find(_ORIGIN_ID)
+        if origin is not None and origin.get("id"):
+            self._storage().mark_decrypted(_SENT + origin.get("id", ""))
         if message.get("type") == "groupchat" and message.get("id"):
             # The room reflects it to us, not encrypted for this device.
             self._reflections[message.get("id", "")] = {
@@ -354,8 +370,9 @@ class OmemoEngine:
         impl: Any = type(manager)
         for namespace in (NS_OMEMO2, NS_LEGACY):
             current = dict(await impl._download_device_list(namespace, own))
-            if current.pop(device_id, None) is None:
+            if device_id not in current:
                 continue  # not listed under this namespace
+            del current[device_id]
             await impl._upload_device_list(namespace, current)
             await manager.update_device_list(namespace, own, current)
 

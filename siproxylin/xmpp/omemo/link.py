@@ -41,6 +41,8 @@ from siproxylin.xmpp.omemo.storage import AccountStorage
 
 _CARBONS = ("{urn:xmpp:carbons:2}received", "{urn:xmpp:carbons:2}sent")
 _FORWARDED_MESSAGE = "{urn:xmpp:forward:0}forwarded/{jabber:client}message"
+_MUC_ADMIN = "http://jabber.org/protocol/muc#admin"
+AFFILIATIONS_TTL = 60.0  # seconds a room's member list is reused for encrypting
 _MUC_USER_ITEM = "{http://jabber.org/protocol/muc#user}x/{http://jabber.org/protocol/muc#user}item"
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,7 @@ class OmemoLink:
         keys: OmemoKeyRepo,
         trust: TrustPolicy | None,
     ) -> None:
+        self._stream = stream
         self._account = account
         self._own = own
         self._rooms = rooms
@@ -85,14 +88,21 @@ class OmemoLink:
         self.engine = OmemoEngine(plugin, own)
         self._occupants: dict[Jid, dict[str, Jid]] = {}  # room -> nick -> real bare address
         self._tail: asyncio.Future[None] | None = None
+        self._send_tail: asyncio.Future[None] | None = None
+        # Room -> (when read, its members, admins and owners).
+        self._affiliations: dict[Jid, tuple[float, frozenset[Jid]]] = {}
         self._tasks: set[asyncio.Future[Any]] = set()
+
+    def start(self) -> None:
+        """The stream is up and our presence is out: load (or create and publish) keys."""
+        self._keep(asyncio.ensure_future(self.engine.manager()))
 
     # --- receiving -------------------------------------------------------------------
 
     def receive(self, xml: ET.Element, translate: Callable[[ET.Element], Event | None]) -> bool:
         """Take a message if it is encrypted (or must wait behind one); True if taken."""
         busy = self._tail is not None and not self._tail.done()
-        target = _encrypted_part(xml)
+        target = encrypted_part(xml, self._own().bare, self._rooms)
         if target is None and not busy:
             return False
         previous = self._tail
@@ -166,6 +176,7 @@ class OmemoLink:
                     known[change.new_nick or change.nick] = occupant.real_jid.bare
         elif isinstance(event, RoomLeft):
             self._occupants.pop(event.room, None)
+            self._affiliations.pop(event.room, None)
 
     def room_members(self, room: Jid) -> set[Jid]:
         """The real addresses of a room's occupants we know (ours excluded)."""
@@ -177,15 +188,29 @@ class OmemoLink:
     def send(
         self, message: OutgoingMessage, clear: ET.Element, write: Callable[[ET.Element], None]
     ) -> None:
-        """Encrypt ``clear`` and write it; on failure report the message failed."""
-        self._keep(asyncio.ensure_future(self._send(message, clear, write)))
+        """Encrypt ``clear`` and write it; on failure report the message failed.
+
+        Messages are encrypted and written one at a time, in the order given: the
+        ratchet's order is the stream's order.
+        """
+        previous = self._send_tail
+        task = asyncio.ensure_future(self._send(previous, message, clear, write))
+        self._send_tail = task
+        self._keep(task)
 
     async def _send(
-        self, message: OutgoingMessage, clear: ET.Element, write: Callable[[ET.Element], None]
+        self,
+        previous: asyncio.Future[None] | None,
+        message: OutgoingMessage,
+        clear: ET.Element,
+        write: Callable[[ET.Element], None],
     ) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
         to = message.to.bare
         if message.kind is ChatKind.GROUPCHAT:
-            recipients = self.room_members(to)
+            recipients = self.room_members(to) | await self._affiliated(to)
+            recipients.discard(self._own().bare)
             if not recipients:
                 recipients = {self._own().bare}  # alone in the room: our other devices
         else:
@@ -197,6 +222,32 @@ class OmemoLink:
             self._publish(MessageErrorReceived(self._account, message.origin_id, to, str(exc)))
             return
         write(encrypted)
+
+    async def _affiliated(self, room: Jid) -> set[Jid]:
+        """The room's members, admins and owners (offline ones too), when the room
+        shows us its lists; remembered for a minute."""
+        loop = asyncio.get_running_loop()
+        cached = self._affiliations.get(room)
+        if cached is not None and loop.time() - cached[0] < AFFILIATIONS_TTL:
+            return set(cached[1])
+        found: set[Jid] = set()
+        for affiliation in ("member", "admin", "owner"):
+            iq = self._stream.Iq()
+            iq["type"] = "get"
+            iq["to"] = str(room)
+            query = ET.SubElement(iq.xml, f"{{{_MUC_ADMIN}}}query")
+            ET.SubElement(query, f"{{{_MUC_ADMIN}}}item", {"affiliation": affiliation})
+            try:
+                reply = await iq.send(timeout=10)
+            except Exception as exc:  # noqa: BLE001 - not allowed to see it: occupants only
+                log.debug("%s list of %s not read: %s", affiliation, room, type(exc).__name__)
+                continue
+            for item in reply.xml.iterfind(f"{{{_MUC_ADMIN}}}query/{{{_MUC_ADMIN}}}item"):
+                jid = _bare(item.get("jid", ""), room)
+                if jid != room and item.get("affiliation") == affiliation:
+                    found.add(jid)
+        self._affiliations[room] = (loop.time(), frozenset(found))
+        return found
 
     # --- devices ---------------------------------------------------------------------
 
@@ -215,7 +266,8 @@ class OmemoLink:
     async def can_encrypt(self, jid: Jid) -> bool:
         """See ``XmppSession.can_encrypt`` (a room: every occupant we know)."""
         if jid.bare in self._rooms:
-            members = self.room_members(jid.bare)
+            members = self.room_members(jid.bare) | await self._affiliated(jid.bare)
+            members.discard(self._own().bare)
             return bool(members) and await self.engine.can_encrypt(members)
         return await self.engine.can_encrypt([jid.bare])
 
@@ -229,16 +281,28 @@ class OmemoLink:
             log.warning("OMEMO task failed: %s", type(task.exception()).__name__)
 
 
-def _encrypted_part(xml: ET.Element) -> ET.Element | None:
-    """The message element carrying OMEMO: the stanza, or the message a carbon forwards."""
-    if is_encrypted(xml):
-        return xml
+def encrypted_part(xml: ET.Element, own: Jid, rooms: Mapping[Jid, str]) -> ET.Element | None:
+    """The element to decrypt: the stanza, or the message a carbon forwards.
+
+    None when there is nothing to decrypt, or nothing we should: an error bounce, a
+    carbon not from our own bare address, group chat from a room we are not in
+    (the translator reports, rejects or ignores those; they are not decrypted).
+    """
+    if xml.get("type") == "error":
+        return None  # a bounce of one of ours: the translator reports the error
+    claimed = xml.get("from", "")
     for tag in _CARBONS:
         carbon = xml.find(tag)
         if carbon is not None:
+            if claimed and _bare(claimed, Jid.parse("invalid.invalid")) != own:
+                return None
             inner = carbon.find(_FORWARDED_MESSAGE)
             return inner if inner is not None and is_encrypted(inner) else None
-    return None
+    if not is_encrypted(xml):
+        return None
+    if xml.get("type") == "groupchat" and _bare(claimed, own) not in rooms:
+        return None
+    return xml
 
 
 def _finish(event: Event | None, decryption: Decryption | None) -> Event | None:

@@ -82,6 +82,12 @@ class OmemoPlugin(XEP_0384):
         "account": None,
     }
 
+    def session_bind(self, jid: Any) -> None:
+        # The base class builds the session manager right away (generating keys on
+        # a first login takes the loop for a while); the client starts it once the
+        # initial presence is out (``OmemoLink.start``).
+        return
+
     @property
     def storage(self) -> Storage:
         """The account's own OMEMO storage."""
