@@ -254,3 +254,52 @@ async def test_omemo_between_profanity_and_slixmpp_omemo(
         assert (await prof.wait_for_message(slix_jid, to_prof)).group(1) == "~"
     finally:
         await disconnect_client(client)
+
+
+async def test_omemo_between_profanity_and_our_client(
+    prosody: ProsodyServer, profanity: ProfanityFactory, tmp_path: Path
+) -> None:
+    """Interop of our OMEMO engine with an independent implementation: a message each
+    way decrypts on the other side (Profanity speaks the legacy namespace)."""
+    from siproxylin.domain.models import Encryption
+    from siproxylin.xmpp.client import XmppClient
+
+    prof_account, our_account = prosody.new_account(), prosody.new_account()
+    (prof_jid, _), (our_jid, our_pw) = prof_account, our_account
+    # Profanity's keys are readable by contacts only (see tests/support/profanity.py).
+    await make_contacts(prosody, prof_account, our_account)
+    await seed_device_list(prosody, *prof_account)
+    prof = profanity(prosody, *prof_account)
+    await prof.start()
+    await prof.generate_omemo()
+    prof_fp = await prof.fingerprint()
+
+    ours = await start_client(
+        tmp_path / "ours", our_jid, our_pw, "127.0.0.1", prosody.c2s_port, str(prosody.ca_file)
+    )
+    try:
+        session = ours.app.accounts.xmpp(ours.account)
+        assert isinstance(session, XmppClient)
+        assert session.omemo is not None
+        await asyncio.wait_for(session.omemo.engine.manager(), 30)  # our keys are published
+        # Both sides show the Curve25519 form of identity keys.
+        ours_fp = format_fingerprint(session.own_fingerprint())
+        await prof.start_omemo(our_jid)
+        await prof.trust(our_jid, ours_fp)
+
+        to_ours = token("omemo-to-siproxylin")
+        await prof.send(our_jid, to_ours)
+        got = await ours.log.wait(MessageStored, lambda e: e.message.body == to_ours, 20)
+        assert got.message.encryption is Encryption.OMEMO
+        assert got.message.decryption_error == ""
+        [device] = await session.omemo_devices(Jid.parse(prof_jid))
+        assert format_fingerprint(device.fingerprint) == prof_fp
+
+        # The encrypted message turned the conversation on: our answer goes out encrypted.
+        assert ours.app.encryption.is_encrypted(ours.account, Jid.parse(prof_jid))
+        to_prof = token("omemo-to-profanity")
+        sent = ours.app.chat.send_message(ours.account, Jid.parse(prof_jid), to_prof)
+        assert sent.encryption is Encryption.OMEMO
+        assert (await prof.wait_for_message(our_jid, to_prof)).group(1) == "~"
+    finally:
+        await ours.stop()
