@@ -501,33 +501,3 @@ async def test_an_old_device_of_ours_is_removed(prosody: ProsodyServer, tmp_path
         assert error.detail == "no OMEMO device to encrypt for"
     finally:
         await laptop.stop()
-
-
-async def test_an_encrypted_conversation_through_the_services(
-    prosody: ProsodyServer, tmp_path: Path
-) -> None:
-    """The user turns encryption on; the contact's conversation follows; the stored
-    copies on both sides are the plaintext, marked encrypted; nothing went out in clear."""
-    (a_jid, a_pw), (b_jid, b_pw) = prosody.new_account(), prosody.new_account()
-    alice = await client_for(prosody, tmp_path / "a", a_jid, a_pw)
-    bob = await client_for(prosody, tmp_path / "b", b_jid, b_pw)
-    try:
-        wire = capture_outgoing(alice)
-        alice.app.encryption.set_encrypted(alice.account, bob.jid, True)
-        sent = alice.app.chat.send_message(alice.account, bob.jid, "the plan is on")
-        assert sent.encryption is Encryption.OMEMO
-        got = await bob.log.wait(MessageStored, lambda e: e.message.body == "the plan is on", 20)
-        assert got.message.encryption is Encryption.OMEMO2
-        # Bob never chose: the encrypted message turned his side on, so his answer is too.
-        assert bob.app.encryption.is_encrypted(bob.account, alice.jid)
-        bob.app.chat.send_message(bob.account, alice.jid, "agreed")
-        answer = await alice.log.wait(MessageStored, lambda e: e.message.body == "agreed", 20)
-        assert answer.message.encryption is not Encryption.NONE
-        assert all("the plan is on" not in ET.tostring(x, "unicode") for x in wire)
-        assert [m.body for m in bob.app.chat.history(bob.account, alice.jid)] == [
-            "the plan is on",
-            "agreed",
-        ]
-    finally:
-        await alice.stop()
-        await bob.stop()
