@@ -516,7 +516,12 @@ class XmppClient:
         self._presence_settled = asyncio.ensure_future(self._settle_presence())
         self._presence_sent.set()
         if self._omemo is not None:
-            self._omemo.start()  # after the presence: a first login generates keys
+            # Once what the presence released has arrived: a first login generates
+            # keys, which takes the loop for a while (a message needing them waits).
+            omemo = self._omemo
+            self._presence_settled.add_done_callback(
+                lambda done: None if done.cancelled() or not self._online else omemo.start()
+            )
         for reply in replies:
             try:
                 await reply

@@ -149,7 +149,13 @@ class OmemoEngine:
 
     async def manager(self) -> SessionManager:
         """The session manager (created, keys published, on the first call of a stream)."""
-        manager: SessionManager = await self._plugin.get_session_manager()
+        try:
+            manager: SessionManager = await self._plugin.get_session_manager()
+        except Exception:
+            # slixmpp-omemo 2.2 keeps a failed start (keys not published: the stream
+            # dropped) and would raise it forever; forget it so the next call retries.
+            self._plugin._XEP_0384__session_manager_task = None
+            raise
         if not self._fingerprint:
             own_info, _others = await manager.get_own_device_information()
             self._fingerprint = fingerprint(own_info.identity_key)
