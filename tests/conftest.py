@@ -47,6 +47,9 @@ INTEGRATION_DIR = TESTS_DIR / "integration"
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
+# As in the application: the OMEMO libraries validate with the schema stand-in,
+# whichever test imports them first.
+import siproxylin.xmpp.omemo  # noqa: E402, F401
 from tests.support.certs import CertSet, generate_certs  # noqa: E402
 from tests.support.netns import LeakHarness, unavailable_reason  # noqa: E402
 from tests.support.prosody import (  # noqa: E402

@@ -311,6 +311,11 @@ class OmemoKeyRepo(Protocol):
         """Forget ``key`` (a missing key is ignored)."""
         ...
 
+    def prune(self, account: AccountId, prefix: str, below: int) -> int:
+        """Forget the keys starting with ``prefix`` whose (integer) value is below
+        ``below``; returns how many were forgotten."""
+        ...
+
 
 class XmppSessionFactory(Protocol):
     """Makes the XMPP session of an account."""

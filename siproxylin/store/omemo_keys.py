@@ -62,3 +62,19 @@ class OmemoKeys:
     def delete(self, account: AccountId, key: str) -> None:
         """Forget ``key`` (a missing key is ignored)."""
         self._db.write("DELETE FROM omemo_key WHERE account_id = ? AND key = ?", (account, key))
+
+    def prune(self, account: AccountId, prefix: str, below: int) -> int:
+        """Forget the keys starting with ``prefix`` whose integer value is below ``below``.
+
+        Returns:
+            How many keys were forgotten.
+        """
+        if not prefix:
+            raise ValueError("an empty prefix would prune every key")
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the first key after the prefix
+        cursor = self._db.write(
+            "DELETE FROM omemo_key WHERE account_id = ? AND key >= ? AND key < ?"
+            " AND CAST(value AS INTEGER) < ?",
+            (account, prefix, end, below),
+        )
+        return int(cursor.rowcount)

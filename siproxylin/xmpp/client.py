@@ -102,6 +102,8 @@ KEEPALIVE_TIMEOUT = 30.0
 # Archive queries wait at most this long for the offline messages released by the
 # initial presence.
 PRESENCE_SETTLE_TIMEOUT = 30.0
+DRAIN_TIMEOUT = 5.0  # seconds a disconnect waits for messages still being encrypted
+DECRYPT_DRAIN_TIMEOUT = 60.0  # seconds it then waits for received ones being decrypted
 
 
 class XmppClient:
@@ -133,6 +135,8 @@ class XmppClient:
         self._presence_settled: asyncio.Future[None] | None = None
         # Rooms we are in -> our nick there; group chat from other rooms is ignored.
         self._room_nicks: dict[Jid, str] = {}
+        # Without XEP-0198: ids of messages that count as acknowledged once written.
+        self._awaiting_write: set[str] = set()
         self._stream = StreamClient(config, password, self.network, self._on_attempt_failed)
         self._muc = RoomLink(self._stream, self._account, self._publish, self.log, self._room_nicks)
         self._archive = ArchiveQueries(
@@ -181,7 +185,16 @@ class XmppClient:
         self._stream.start()
 
     async def disconnect(self) -> None:
-        """Close the stream and give up the resumable session."""
+        """Close the stream and give up the resumable session.
+
+        Messages still being encrypted are written first (for a few seconds at
+        most); received ones still being decrypted are published after the stream
+        is closed (a minute at most). A message that did not reach the server's acknowledgement (or,
+        without XEP-0198, the socket) stays unacknowledged in the store and is
+        sent again after the next login.
+        """
+        if self._omemo is not None and self._online:
+            await self._omemo.drain_sends(DRAIN_TIMEOUT)
         self._online = False
         self._stop_keepalive()
         self._stream.cancel_connection_attempt()
@@ -196,6 +209,9 @@ class XmppClient:
             filters.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await filters
+        if self._omemo is not None:
+            # Received messages are the server's "delivered": publish them all.
+            await self._omemo.drain_received(DECRYPT_DRAIN_TIMEOUT)
 
     def send_message(self, message: OutgoingMessage) -> None:
         """Write a message to the stream and ask the server to acknowledge it.
@@ -224,8 +240,9 @@ class XmppClient:
             # Queued behind the message (request_ack() would overtake it).
             RequestAck(self._stream).send()
         else:
-            # Without XEP-0198 nothing will ever confirm it: what was written counts.
-            self._bus.publish(MessageAcked(self._account, origin_id))
+            # Without XEP-0198 nothing will ever confirm it: what reaches the socket
+            # counts (``_on_written``), not what waits in the send queue.
+            self._awaiting_write.add(origin_id)
 
     def send_reactions(
         self, to: Jid, kind: ChatKind, target_id: str, emojis: tuple[str, ...]
@@ -486,11 +503,13 @@ class XmppClient:
             ("stanza_acked", self._on_stanza_acked),
         ):
             stream.add_event_handler(name, handler)
+        stream.add_filter("out_sync", self._on_written)
 
     # --- slixmpp events --------------------------------------------------------------
 
     async def _on_session_start(self, _event: Any) -> None:
         self._presence_sent.clear()
+        self._awaiting_write.clear()  # not written on the old stream: the core resends them
         bound = Jid.parse(str(self._stream.boundjid))
         self._own = bound
         self._online = True
@@ -585,6 +604,18 @@ class XmppClient:
 
     def _on_roster_update(self, iq: Any) -> None:
         self._publish(translate_roster(iq.xml, self._account, self._own))
+
+    def _on_written(self, stanza: Any) -> Any:
+        """Out filter (the last one): a message is about to be written to the socket."""
+        xml: ET.Element = stanza.xml
+        origin_id = xml.get("id", "")
+        if origin_id in self._awaiting_write and self._stream.transport is not None:
+            self._awaiting_write.discard(origin_id)
+            account = self._account
+            asyncio.get_running_loop().call_soon(
+                lambda: self._bus.publish(MessageAcked(account, origin_id))
+            )
+        return stanza
 
     def _on_stanza_acked(self, stanza: Any) -> None:
         xml: ET.Element = stanza.xml

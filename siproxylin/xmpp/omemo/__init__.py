@@ -5,5 +5,10 @@ both namespaces: ``eu.siacs.conversations.axolotl`` (the body only) and
 ``urn:xmpp:omemo:2`` (the whole content, in a XEP-0420 envelope built and checked
 by ``sce``). ``plugin`` is the slixmpp-omemo plugin subclass (device lists,
 bundles, trust through the core's ``TrustPolicy``); ``storage`` keeps its state
-in the account's namespace of the store.
+in the account's namespace of the store. ``schemas`` replaces the ``xmlschema``
+package the OMEMO libraries validate with (installed here, before they load).
 """
+
+from siproxylin.xmpp.omemo import schemas
+
+schemas.install()

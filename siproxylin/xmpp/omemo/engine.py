@@ -161,6 +161,11 @@ class OmemoEngine:
             self._fingerprint = fingerprint(own_info.identity_key)
         return manager
 
+    @property
+    def storage(self) -> AccountStorage:
+        """The account's OMEMO storage."""
+        return self._storage()
+
     def _storage(self) -> AccountStorage:
         storage = self._plugin.storage
         assert isinstance(storage, AccountStorage)

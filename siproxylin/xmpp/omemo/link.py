@@ -92,10 +92,18 @@ class OmemoLink:
         # Room -> (when read, its members, admins and owners).
         self._affiliations: dict[Jid, tuple[float, frozenset[Jid]]] = {}
         self._tasks: set[asyncio.Future[Any]] = set()
+        self._pruned = False  # decryption markers are pruned once per run
 
     def start(self) -> None:
-        """The stream is up and our presence is out: load (or create and publish) keys."""
+        """The stream is up and our presence is out: load (or create and publish) keys;
+        forget decryption markers of long ago."""
         self._keep(asyncio.ensure_future(self.engine.manager()))
+        if not self._pruned:
+            self._pruned = True
+            storage = self.engine.storage
+            pruned = storage.prune_markers()
+            if pruned:
+                log.info("%d old OMEMO decryption markers forgotten", pruned)
 
     # --- receiving -------------------------------------------------------------------
 
@@ -197,6 +205,22 @@ class OmemoLink:
         task = asyncio.ensure_future(self._send(previous, message, clear, write))
         self._send_tail = task
         self._keep(task)
+
+    async def drain_sends(self, timeout: float) -> None:
+        """Wait (at most ``timeout`` seconds) until every message given to ``send``
+        is encrypted and written, or reported failed."""
+        tail = self._send_tail
+        if tail is not None and not tail.done():
+            await asyncio.wait([tail], timeout=timeout)
+
+    async def drain_received(self, timeout: float) -> None:
+        """Wait (at most ``timeout`` seconds) until every message taken by ``receive``
+        is decrypted and published: the server counts them delivered."""
+        tail = self._tail
+        if tail is not None and not tail.done():
+            _done, pending = await asyncio.wait([tail], timeout=timeout)
+            if pending:
+                log.warning("account %s: stopped while still decrypting", self._account)
 
     async def _send(
         self,

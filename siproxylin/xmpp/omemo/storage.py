@@ -8,6 +8,9 @@ logged here.
 
 from __future__ import annotations
 
+import logging
+import time
+
 from omemo.storage import Just, Maybe, Nothing, Storage, StorageException
 from omemo.types import JSONType
 
@@ -15,7 +18,12 @@ from siproxylin.core.ports import OmemoKeyRepo
 from siproxylin.domain.ids import AccountId
 
 # Archive keys of messages decrypted once; an OMEMO message cannot be decrypted twice.
+# The value is the UTC day it was decrypted on; markers are kept MARKER_DAYS days.
 _DECRYPTED = "/siproxylin/decrypted/"
+MARKER_DAYS = 90
+_DAY = 86400
+
+log = logging.getLogger(__name__)
 
 
 class AccountStorage(Storage):
@@ -44,13 +52,24 @@ class AccountStorage(Storage):
             return False
         return found
 
-    def mark_decrypted(self, key: str) -> None:
+    def mark_decrypted(self, key: str, now: float | None = None) -> None:
         """Remember that the message with this archive key was decrypted (bypasses the
         cache: one row per message, read only when a message cannot be decrypted)."""
+        day = int((time.time() if now is None else now) // _DAY)
         try:
-            self._repo.store(self._account, _DECRYPTED + key, 1)
+            self._repo.store(self._account, _DECRYPTED + key, day)
         except Exception as exc:
             raise StorageException(f"cannot store {_DECRYPTED}: {type(exc).__name__}") from exc
+
+    def prune_markers(self, now: float | None = None) -> int:
+        """Forget the markers older than ``MARKER_DAYS`` (a message that old comes
+        again only from a scroll back, whose copy the store already has)."""
+        today = int((time.time() if now is None else now) // _DAY)
+        try:
+            return self._repo.prune(self._account, _DECRYPTED, today - MARKER_DAYS)
+        except Exception as exc:  # noqa: BLE001 - kept markers only cost room
+            log.info("OMEMO markers not pruned: %s", type(exc).__name__)
+            return 0
 
     async def _load(self, key: str) -> Maybe[JSONType]:
         try:

@@ -70,3 +70,22 @@ def test_unknown_account_and_non_json_are_refused(keys: OmemoKeys, account: Acco
         keys.store(account, "/k", b"raw bytes")
     with pytest.raises(ValueError):
         keys.store(account, "/k", float("nan"))
+
+
+def test_prune_forgets_only_old_values_under_the_prefix(
+    keys: OmemoKeys, accounts: AccountsRepo, account: AccountId
+) -> None:
+    other = _second_account(accounts)
+    for name, day in (("a", 10), ("b", 99), ("c", 100), ("d", 200)):
+        keys.store(account, f"/marks/{name}", day)
+    keys.store(account, "/marks0", 1)  # sorts right after the prefix: not under it
+    keys.store(account, "/marka", 1)
+    keys.store(account, "/own/device_id", 5)  # below the cut, other prefix: kept
+    keys.store(other, "/marks/a", 1)  # another account: kept
+    assert keys.prune(account, "/marks/", 100) == 2
+    assert [n for n in "abcd" if keys.load(account, f"/marks/{n}")[0]] == ["c", "d"]
+    for key in ("/marks0", "/marka", "/own/device_id"):
+        assert keys.load(account, key)[0]
+    assert keys.load(other, "/marks/a") == (True, 1)
+    with pytest.raises(ValueError, match="prefix"):
+        keys.prune(account, "", 100)

@@ -8,7 +8,7 @@ import pytest
 from omemo.storage import StorageException
 
 from siproxylin.domain.ids import AccountId
-from siproxylin.xmpp.omemo.storage import AccountStorage
+from siproxylin.xmpp.omemo.storage import MARKER_DAYS, AccountStorage
 
 
 class MemoryKeys:
@@ -33,6 +33,14 @@ class MemoryKeys:
     def delete(self, account: AccountId, key: str) -> None:
         self._check()
         self.data.pop((account, key), None)
+
+    def prune(self, account: AccountId, prefix: str, below: int) -> int:
+        self._check()
+        old = [k for k, v in self.data.items() if k[0] == account and k[1].startswith(prefix)]
+        old = [k for k in old if int(self.data[k]) < below]
+        for k in old:
+            del self.data[k]
+        return len(old)
 
     def _check(self) -> None:
         if self.broken:
@@ -84,3 +92,16 @@ async def test_decrypted_markers_skip_the_cache() -> None:
     assert not AccountStorage(keys, AccountId(2)).was_decrypted("me@example.org/abc")
     keys.broken = True
     assert not storage.was_decrypted("me@example.org/abc")  # a failed lookup is "no"
+
+
+def test_decryption_markers_are_kept_ninety_days() -> None:
+    keys = MemoryKeys()
+    storage = AccountStorage(keys, AccountId(1))
+    day = 86400.0
+    storage.mark_decrypted("room@x/old", now=1000 * day)
+    storage.mark_decrypted("room@x/new", now=1080 * day)
+    assert storage.prune_markers(now=(1000 + MARKER_DAYS + 1) * day) == 1
+    assert not storage.was_decrypted("room@x/old")
+    assert storage.was_decrypted("room@x/new")
+    keys.broken = True
+    assert storage.prune_markers() == 0  # a failure costs only room
