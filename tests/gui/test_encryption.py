@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from siproxylin.core.services.encryption import EncryptionService
-from siproxylin.domain.events import EncryptionChanged
+from siproxylin.domain.events import EncryptionChanged, MessageErrorReceived
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import ChatKind, Encryption, OmemoDevice, TrustLevel
 from siproxylin.gui.models.messages import MessageRole
@@ -137,6 +137,25 @@ def test_an_encrypted_message_turns_the_lock_on(
         await until(lambda: view.lock_button.text() == "Encrypted")
         assert encryption.is_encrypted(account, BOB)
         assert view.composer.placeholderText() == ENCRYPTED_PLACEHOLDER
+
+    run(qloop, scenario())
+
+
+def test_a_message_not_sent_says_why(
+    core: Core, window: MainWindow, qloop: asyncio.AbstractEventLoop
+) -> None:
+    async def scenario() -> None:
+        account = await add_account(core, window)
+        window.open_chat(account, BOB)
+        view = window.chat_view
+        why = "no trusted OMEMO device of carol@x.org"
+        # Another conversation's failure is not shown here.
+        core.bus.publish(MessageErrorReceived(account, "o1", CAROL, why))
+        await turns()
+        assert view.error_label.isHidden()
+        core.bus.publish(MessageErrorReceived(account, "o2", BOB, why))
+        await until(lambda: not view.error_label.isHidden())
+        assert view.error_label.text() == f"Message not sent: {why}."
 
     run(qloop, scenario())
 

@@ -39,6 +39,7 @@ from siproxylin.domain.errors import AccountNotFound, SiproxylinError
 from siproxylin.domain.events import (
     AccountRemoved,
     HistorySyncStateChanged,
+    MessageErrorReceived,
     MessageStored,
     PresenceChanged,
     RosterChanged,
@@ -68,6 +69,7 @@ class ChatPresenter(QObject):
     focus_requested = Signal(int)  # scroll to and highlight this message id (open_at)
     compose_changed = Signal()  # the reply target or the message being corrected changed
     history_changed = Signal()  # history_note changed
+    send_failed = Signal(str)  # a message of the open conversation failed: why
 
     def __init__(
         self,
@@ -108,6 +110,7 @@ class ChatPresenter(QObject):
         bridge.register(RosterChanged, self._on_roster_changed)
         bridge.register(AccountRemoved, self._on_account_removed)
         bridge.register(HistorySyncStateChanged, self._on_history_sync)
+        bridge.register(MessageErrorReceived, self._on_message_error)
         self.typing.register(bridge)
 
     # --- state for the view ------------------------------------------------------
@@ -444,6 +447,11 @@ class ChatPresenter(QObject):
                 self._syncing.discard(key)
         if self.history_note != before:
             self.history_changed.emit()
+
+    def _on_message_error(self, events: Sequence[MessageErrorReceived]) -> None:
+        for event in events:
+            if self._conversation == (event.account, event.sender.bare):
+                self.send_failed.emit(f"Message not sent: {event.detail}.")
 
     def _on_account_removed(self, events: Sequence[AccountRemoved]) -> None:
         if self._conversation is not None and any(

@@ -109,6 +109,7 @@ class ChatView(QWidget):
         model.rowsInserted.connect(self._on_rows_inserted)
         model.modelReset.connect(self._on_model_reset)
         presenter.history_changed.connect(self._on_history_changed)
+        presenter.send_failed.connect(self._show_error)
         self.messages.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.messages.viewport().installEventFilter(self)
         if rooms is not None:
