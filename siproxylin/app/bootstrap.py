@@ -20,6 +20,7 @@ from siproxylin.core.ports import XmppSession
 from siproxylin.core.services.blocking import BlockingService
 from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.encryption import EncryptionService
+from siproxylin.core.services.files import FileService
 from siproxylin.core.services.history import HistoryService
 from siproxylin.core.services.rooms import RoomService
 from siproxylin.core.services.roster import RosterService
@@ -31,6 +32,7 @@ from siproxylin.store.accounts import AccountsRepo
 from siproxylin.store.archive_sync import ArchiveSyncStore
 from siproxylin.store.db import Database
 from siproxylin.store.encryption_state import EncryptionState
+from siproxylin.store.file_transfers import FileTransfers
 from siproxylin.store.message_features import MessageFeatures
 from siproxylin.store.messages import MessagesRepo
 from siproxylin.store.omemo_keys import OmemoKeys
@@ -65,6 +67,7 @@ class Application:
     history: HistoryService
     rooms: RoomService
     encryption: EncryptionService
+    files: FileService
 
     async def start(self) -> None:
         """Load stored accounts and connect the enabled ones."""
@@ -159,6 +162,7 @@ def build_application(
     search = SearchService(accounts, MessageSearch(db))
     history = HistoryService(bus, accounts, ArchiveSyncStore(db))
     rooms = RoomService(bus, accounts, RoomStore(db), decisions)
+    files = FileService(bus, accounts, chat, FileTransfers(db), paths.data / "files")
     return Application(
         paths=paths,
         bus=bus,
@@ -173,4 +177,5 @@ def build_application(
         history=history,
         encryption=encryption,
         rooms=rooms,
+        files=files,
     )

@@ -6,8 +6,9 @@ composition root only ever see the protocols. Imports ``domain`` and ``core.bus`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from siproxylin.core.bus import EventBus
@@ -24,6 +25,7 @@ from siproxylin.domain.models import (
     ChatState,
     DeliveryState,
     Direction,
+    FileTransfer,
     MembershipOutcome,
     OmemoDevice,
     OutgoingMessage,
@@ -32,7 +34,10 @@ from siproxylin.domain.models import (
     RoomInfo,
     RoomSettings,
     RosterItem,
+    TransferState,
     TrustLevel,
+    UploadService,
+    UploadSlot,
 )
 
 
@@ -263,6 +268,73 @@ class XmppSession(Protocol):
 
     async def can_encrypt(self, jid: Jid) -> bool:
         """True when ``jid`` (a contact or a room) publishes OMEMO devices we may use."""
+        ...
+
+    async def upload_service(self) -> UploadService | None:
+        """Our server's XEP-0363 upload service (found once per stream), or None."""
+        ...
+
+    async def request_upload_slot(
+        self, service: UploadService, name: str, size: int, mime: str
+    ) -> UploadSlot:
+        """Ask for a slot to upload a file.
+
+        Raises:
+            TransferFailed: Refused (too large, quota) or no answer; says why.
+        """
+        ...
+
+    def http(self) -> HttpTransfers:
+        """HTTP for this account's files: through its proxy, like its stream."""
+        ...
+
+
+class HttpTransfers(Protocol):
+    """Uploads and downloads of one account (every request goes the account's way).
+
+    Every method raises ``TransferFailed`` with a clear reason (HTTP status, a
+    refused or unreachable proxy, a timeout); a cancelled task stops at once.
+    """
+
+    async def put(
+        self,
+        url: str,
+        headers: tuple[tuple[str, str], ...],
+        chunks: AsyncIterator[bytes],
+        size: int,
+        progress: Callable[[int], None],
+    ) -> None:
+        """Upload ``size`` bytes read from ``chunks``; ``progress`` gets bytes sent."""
+        ...
+
+    async def get(self, url: str, path: Path, progress: Callable[[int], None]) -> int:
+        """Download ``url`` into ``path``, resuming after what ``path`` already holds
+        when the server allows ranges (else from the start); ``progress`` gets the
+        bytes in ``path``. Returns the whole size."""
+        ...
+
+    async def size(self, url: str) -> int:
+        """The size the server announces for ``url`` (-1 when it does not)."""
+        ...
+
+
+class FileTransferRepo(Protocol):
+    """The local side of shared files."""
+
+    def save(self, transfer: FileTransfer) -> None:
+        """Store (or replace) the state of one message's file."""
+        ...
+
+    def get(self, message_id: int) -> FileTransfer | None:
+        """The file shared by a message, if any."""
+        ...
+
+    def unfinished(self, states: tuple[TransferState, ...]) -> list[FileTransfer]:
+        """Transfers in one of ``states``."""
+        ...
+
+    def share(self, message_id: int, url: str) -> ChatMessage | None:
+        """An upload is done: the message's body and attachment become ``url``."""
         ...
 
 

@@ -69,6 +69,8 @@ class PrivacyOptions:
         chat_states: Send typing notifications (XEP-0085).
         read_markers: Send read markers (XEP-0333).
         random_resource: Bind a random resource instead of a client name.
+        auto_download_max: Fetch a contact's shared file without asking when it is
+            at most this many bytes and on the contact's own server; 0: never.
     """
 
     send_version: bool = False
@@ -77,6 +79,7 @@ class PrivacyOptions:
     chat_states: bool = False
     read_markers: bool = False
     random_resource: bool = True
+    auto_download_max: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,3 +102,7 @@ class RoomOperationFailed(SiproxylinError):
         super().__init__(f"{reason.text} {detail}".strip())
         self.reason = reason
         self.detail = detail
+
+
+class TransferFailed(SiproxylinError):
+    """A file could not be shared or fetched; the message says why, in words."""

@@ -27,6 +27,7 @@ from siproxylin.domain.models import (
     ChatState,
     DecisionKind,
     Encryption,
+    FileTransfer,
     Invitation,
     Occupant,
     OccupantChange,
@@ -121,6 +122,8 @@ class MessageReceived(Event):
         encryption: How it travelled (decrypted by the adapter before this event).
         decryption_error: Why an encrypted message could not be decrypted; the
             body then holds a notice for the user, never the ciphertext.
+        attachment: The shared file's URL (XEP-0066 out-of-band data naming the
+            body, or an aesgcm:// body), "" when none.
     """
 
     sender: Jid
@@ -143,6 +146,7 @@ class MessageReceived(Event):
     archived: bool = False
     encryption: Encryption = Encryption.NONE
     decryption_error: str = ""
+    attachment: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -769,3 +773,14 @@ class BookmarksChanged(Event):
     """
 
     rooms: tuple[RoomSettings, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TransferChanged(Event):
+    """A shared file moved on: progress (at most a few times a second), or a new state.
+
+    Attributes:
+        transfer: Its new state.
+    """
+
+    transfer: FileTransfer

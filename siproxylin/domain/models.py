@@ -156,6 +156,8 @@ class ChatMessage:
         encryption: How it travelled (OMEMO version, or not encrypted).
         decryption_error: Why an encrypted message could not be read (the body
             then holds a notice, never the ciphertext); empty otherwise.
+        attachment: The URL of the file it shares (http(s):// or XEP-0454
+            aesgcm://), empty when it shares none.
     """
 
     id: int
@@ -180,6 +182,7 @@ class ChatMessage:
     reactions: tuple[Reaction, ...] = ()
     encryption: Encryption = Encryption.NONE
     decryption_error: str = ""
+    attachment: str = ""
 
     @property
     def is_action(self) -> bool:
@@ -205,6 +208,8 @@ class OutgoingMessage:
         markable: Ask for XEP-0333 markers and XEP-0184 receipts (1:1 chats).
         encrypted: Send it OMEMO encrypted (with what the recipients' devices
             support) or not at all: never fall back to clear text.
+        attachment: The URL of a shared file (sent as XEP-0066 out-of-band data
+            unless encrypted), empty when none.
     """
 
     to: Jid
@@ -218,6 +223,7 @@ class OutgoingMessage:
     replaces: str = ""
     markable: bool = True
     encrypted: bool = False
+    attachment: str = ""
 
 
 class ChatState(enum.Enum):
@@ -488,3 +494,68 @@ class RoomSettings:
     autojoin: bool = True
     bookmarked: bool = False
     subject: str = ""
+
+
+class TransferState(enum.Enum):
+    """Where a shared file is (ours being uploaded, or a peer's being fetched)."""
+
+    OFFERED = "offered"  # a peer's file, not fetched (nothing is fetched unasked)
+    UPLOADING = "uploading"
+    DOWNLOADING = "downloading"
+    DONE = "done"  # uploaded and shared, or downloaded (and decrypted)
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class FileTransfer:
+    """The local side of a file shared in a message.
+
+    Attributes:
+        message_id: The message sharing it.
+        name: The file name shown (taken from the URL for a peer's file).
+        size: Bytes, -1 while unknown.
+        mime: Media type, "" while unknown.
+        path: The local file ("" until downloaded, or for a failed one).
+        state: Where it is.
+        done: Bytes transferred so far.
+        error: What went wrong, in words ("" unless FAILED).
+    """
+
+    message_id: int
+    name: str
+    size: int
+    mime: str
+    path: str
+    state: TransferState
+    done: int = 0
+    error: str = ""
+
+    @property
+    def image(self) -> bool:
+        """True for an image format the app previews."""
+        return self.mime in ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+@dataclass(frozen=True, slots=True)
+class UploadService:
+    """A XEP-0363 upload service: its address and its size limit (0: none given)."""
+
+    jid: Jid
+    max_size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class UploadSlot:
+    """Where to PUT a file and where it is fetched from afterwards.
+
+    Attributes:
+        put_url: The URL to upload to.
+        get_url: The URL to share.
+        headers: Headers the server asks to send with the PUT (only the ones
+            XEP-0363 allows).
+    """
+
+    put_url: str
+    get_url: str
+    headers: tuple[tuple[str, str], ...] = ()

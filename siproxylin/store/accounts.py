@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from dataclasses import replace
 from typing import Protocol
 
 from siproxylin.domain.config import (
@@ -48,6 +49,7 @@ _DATA = (
     "chat_states",
     "read_markers",
     "random_resource",
+    "auto_download_max",
 )
 _COLUMNS = ", ".join(("id", *_DATA))
 _INSERT = (
@@ -176,6 +178,7 @@ def _to_params(config: AccountConfig) -> tuple[object, ...]:
         config.nickname,
         int(config.proxy.isolate),
         *(int(flag) for flag in _privacy_flags(config.privacy)),
+        max(0, config.privacy.auto_download_max),
     )
 
 
@@ -208,6 +211,7 @@ def _from_row(row: Row) -> AccountConfig:
         nickname,
         proxy_isolate,
         *privacy_flags,
+        auto_download_max,
     ) = row
     try:
         kind = ProxyKind(proxy_kind)
@@ -231,5 +235,8 @@ def _from_row(row: Row) -> AccountConfig:
         tls=TlsPolicy(ca_file=ca_file, direct_tls=bool(direct_tls)),
         log_level=level,
         nickname=nickname,
-        privacy=PrivacyOptions(*(bool(flag) for flag in privacy_flags)),
+        privacy=replace(
+            PrivacyOptions(*(bool(flag) for flag in privacy_flags)),
+            auto_download_max=int(auto_download_max),
+        ),
     )

@@ -52,14 +52,15 @@ COLUMNS = (
     "m.id, m.account_id, m.counterpart_id, m.counterpart_resource, m.our_resource,"
     " m.direction, m.type, m.body, m.time, m.origin_id, m.stanza_id, m.state,"
     " m.message_id, m.occupant_id, m.thread, m.reply_to, m.reply_to_jid, m.edited,"
-    " m.retracted, m.retracted_by, m.encryption, m.decryption_error"
+    " m.retracted, m.retracted_by, m.encryption, m.decryption_error, m.attachment"
 )
 
 _INSERT = (
     "INSERT INTO message (account_id, counterpart_id, counterpart_resource,"
     " our_resource, direction, type, body, time, local_time, origin_id, stanza_id,"
     " message_id, state, occupant_id, thread, reply_to, reply_to_jid, encryption,"
-    " decryption_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " decryption_error, attachment)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT DO NOTHING"
 )
 _INSERT_FTS = "INSERT INTO message_fts (rowid, body) VALUES (?, ?)"
@@ -102,6 +103,7 @@ def message_from_row(db: Database, row: Row) -> ChatMessage:
         retracted_by,
         encryption,
         decryption_error,
+        attachment,
     ) = row
     return ChatMessage(
         id=row_id,
@@ -125,6 +127,7 @@ def message_from_row(db: Database, row: Row) -> ChatMessage:
         retracted_by=retracted_by,
         encryption=_ENCRYPTIONS.get(encryption, Encryption.NONE),
         decryption_error=decryption_error,
+        attachment=attachment,
     )
 
 
@@ -227,6 +230,7 @@ class MessagesRepo:
             reply_to_jid=message.reply_to_jid,
             encryption=message.encryption,
             decryption_error=message.decryption_error,
+            attachment=message.attachment,
         )
 
     def set_delivery_state(
@@ -356,6 +360,7 @@ class MessagesRepo:
                 message.reply_to_jid,
                 ENCRYPTION_CODE[message.encryption],
                 message.decryption_error[:1000],
+                message.attachment[:4096],
             ),
         )
 

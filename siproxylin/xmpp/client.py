@@ -54,12 +54,15 @@ from siproxylin.domain.models import (
     RoomConfig,
     RoomInfo,
     TrustLevel,
+    UploadService,
+    UploadSlot,
 )
 from siproxylin.net.guard import LeakBlocked
 from siproxylin.net.network import AccountNetwork
 from siproxylin.net.proxy import ProxyAuthFailed, ProxyFailed
+from siproxylin.net.transfers import AccountTransfers
 from siproxylin.xmpp import outgoing
-from siproxylin.xmpp.connect import StreamClient
+from siproxylin.xmpp.connect import StreamClient, tls_context
 from siproxylin.xmpp.mam import ArchiveQueries
 from siproxylin.xmpp.muc import FEATURES as MUC_FEATURES
 from siproxylin.xmpp.muc import RoomLink
@@ -72,6 +75,7 @@ from siproxylin.xmpp.translate.messages import translate_message
 from siproxylin.xmpp.translate.muc import is_muc_message, is_room_presence
 from siproxylin.xmpp.translate.presence import translate_presence
 from siproxylin.xmpp.translate.roster import translate_roster
+from siproxylin.xmpp.upload import UploadLink
 
 _SHOW = {
     Availability.CHAT: "chat",
@@ -142,6 +146,7 @@ class XmppClient:
         self._archive = ArchiveQueries(
             self._stream, self._account, lambda: self._own, lambda: self._room_nicks, self._publish
         )
+        self._upload = UploadLink(self._stream, lambda: self._own.domain)
         self._setup()
         # OMEMO needs the account's key store; without one nothing is encrypted.
         self._omemo: OmemoLink | None = None
@@ -326,6 +331,22 @@ class XmppClient:
         return await self._archive.query(
             archive, with_jid=with_jid, start=start, after=after, before=before, max_items=max_items
         )
+
+    # --- files (see xmpp.upload and net.transfers) --------------------------------------
+
+    async def upload_service(self) -> UploadService | None:
+        """See ``XmppSession.upload_service``."""
+        return await self._upload.service()
+
+    async def request_upload_slot(
+        self, service: UploadService, name: str, size: int, mime: str
+    ) -> UploadSlot:
+        """See ``XmppSession.request_upload_slot``."""
+        return await self._upload.request_slot(service, name, size, mime)
+
+    def http(self) -> AccountTransfers:
+        """See ``XmppSession.http``."""
+        return AccountTransfers(self.network, tls_context(self._config.tls))
 
     # --- group chats (see xmpp.muc) ----------------------------------------------------
 
@@ -515,6 +536,7 @@ class XmppClient:
         self._online = True
         self._start_keepalive()
         self._muc.reset()  # a new stream is in no room; the core rejoins
+        self._upload.reset()
         self._muc.start()
         self._bus.publish(SessionStarted(self._account, bound, resumed=False))
         stream = self._stream

@@ -47,7 +47,7 @@ def chat_message(message: OutgoingMessage) -> ET.Element:
     and recognised as the same message by every receiver. Carries the reply
     (XEP-0461 with its XEP-0428 fallback), correction (XEP-0308), thread
     (XEP-0201), receipt request (XEP-0184), markable (XEP-0333) and an active
-    chat state (XEP-0085) as asked.
+    chat state (XEP-0085) as asked, and a shared file's XEP-0066 URL.
     """
     stanza = ET.Element(
         MESSAGE, {"type": _type(message.kind), "to": str(message.to), "id": message.origin_id}
@@ -74,6 +74,11 @@ def chat_message(message: OutgoingMessage) -> ET.Element:
         ET.SubElement(stanza, qname(RECEIPTS, "request"))
     if message.markable:
         ET.SubElement(stanza, qname(MARKERS, "markable"))
+    if message.attachment and not message.encrypted:
+        # XEP-0066: clients show the body (the same URL) as a file. An encrypted
+        # message carries its aesgcm:// URL in the body only.
+        oob = ET.SubElement(stanza, "{jabber:x:oob}x")
+        ET.SubElement(oob, "{jabber:x:oob}url").text = message.attachment
     return stanza
 
 

@@ -182,8 +182,12 @@ def test_the_settings_dialog_shows_every_field_and_ok_unchanged_keeps_all(
 
 
 def test_the_privacy_tab_has_a_checkbox_per_option() -> None:
-    names = {field.name for field in PrivacyOptions.__dataclass_fields__.values()}
-    assert set(PRIVACY_TEXT) == names
+    names = {
+        field.name
+        for field in PrivacyOptions.__dataclass_fields__.values()
+        if field.type in (bool, "bool")
+    }
+    assert set(PRIVACY_TEXT) == names  # and a size for automatic downloads
     assert PRIVACY_TEXT["send_version"][0] == (
         "Answer software version requests (name and version; never the OS)"
     )
@@ -220,6 +224,7 @@ def test_changing_every_setting_calls_update_account(
         qtbot.mouseClick(dialog.proxy_form.tor_button, Qt.MouseButton.LeftButton)
         for name, check in dialog.privacy_checks.items():
             check.setChecked(name != "random_resource")
+        dialog.auto_download_spin.setValue(5)
         dialog.log_combo.setCurrentIndex(LOG_LEVELS.index(LogLevel.WARNING))
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
         assert not dialog.isVisible()
@@ -236,7 +241,9 @@ def test_changing_every_setting_calls_update_account(
             tls=TlsPolicy(ca_file=str(ca), direct_tls=True),
             log_level=LogLevel.WARNING,
             nickname="Me",
-            privacy=PrivacyOptions(True, True, True, True, True, False),
+            privacy=PrivacyOptions(
+                True, True, True, True, True, False, auto_download_max=5 * 1024 * 1024
+            ),
         )
         await until(lambda: calls != [])
         assert calls == [(expected, "new-pw")]

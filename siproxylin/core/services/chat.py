@@ -88,6 +88,8 @@ class ChatService:
         self._features = features
         self._may_see_presence = may_see_presence
         self._encrypted = encrypted
+        # Outgoing messages not to be sent yet (a file still being uploaded).
+        self.held: Callable[[ChatMessage], bool] = lambda _message: False
         self.unread = Unread(bus, accounts, features, read_state)
         self.actions = MessageActions(bus, accounts, features, self.unread)
         self.chat_states = ChatStates(bus, accounts)
@@ -97,6 +99,10 @@ class ChatService:
         bus.subscribe(SessionStarted, self._on_session_started)
 
     # --- queries -------------------------------------------------------------------
+
+    def message(self, message_id: int) -> ChatMessage | None:
+        """One stored message by its row id."""
+        return self._features.get(message_id)
 
     def history(
         self, account: AccountId, peer: Jid, limit: int = 200, before_id: int = 0
@@ -126,6 +132,8 @@ class ChatService:
         body: str,
         kind: ChatKind = ChatKind.CHAT,
         reply_to: ChatMessage | None = None,
+        attachment: str = "",
+        hold: bool = False,
     ) -> ChatMessage:
         """Store a message to ``peer`` and send it now, or when the account is online.
 
@@ -135,6 +143,8 @@ class ChatService:
             body: The text.
             kind: Chat, group chat or private message in a room.
             reply_to: The message this one answers (XEP-0461), if any.
+            attachment: The URL of the file it shares (``body`` is the same URL).
+            hold: Store it only; ``release`` sends it (a file being uploaded).
 
         Returns:
             The stored message (PENDING or SENT).
@@ -157,15 +167,27 @@ class ChatService:
             encryption=(
                 Encryption.OMEMO if self._encrypted(account, peer, kind) else Encryption.NONE
             ),
+            attachment=attachment,
         )
         stored = self._repo.add_message(message)
         assert stored is not None  # a fresh uuid is never a duplicate
         self._bus.publish(MessageStored(account, stored))
         self.unread.mark_read_up_to(stored, send_marker=False)
         self.chat_states.message_sent(account, stored.peer)
-        if self._accounts.xmpp(account) is not None:
+        if not hold and self._accounts.xmpp(account) is not None:
             self._transmit(stored, quote=reply_to)
         return stored
+
+    def release(self, message: ChatMessage) -> None:
+        """Send a message stored with ``hold`` (now complete): shown again, and sent
+        now or once the account is online."""
+        self._bus.publish(MessageStored(message.account, message, new=False))
+        if self._accounts.xmpp(message.account) is not None:
+            self._transmit(message)
+
+    def mark_failed(self, message: ChatMessage) -> None:
+        """An outgoing message that will not be sent (its file could not be shared)."""
+        self._update_state(message.account, message.origin_id, DeliveryState.FAILED)
 
     def correct_message(self, account: AccountId, message_id: int, body: str) -> ChatMessage:
         """Replace the body of our last message and send the correction (XEP-0308).
@@ -251,6 +273,7 @@ class ChatService:
             reply_to_jid=event.reply_to_jid,
             encryption=event.encryption,
             decryption_error=event.decryption_error[:1000],
+            attachment=event.attachment,
         )
         stored = self._repo.add_message(message)
         if stored is None:
@@ -279,6 +302,8 @@ class ChatService:
         for message in self._repo.unacked_outgoing(event.account):
             # After a resumption the stream itself resends what was in flight.
             if event.resumed and message.state is DeliveryState.SENT:
+                continue
+            if self.held(message):
                 continue
             self._transmit(message)
 
@@ -334,6 +359,7 @@ class ChatService:
                 reply_to_jid=message.reply_to_jid,
                 fallback_length=fallback,
                 encrypted=message.encryption is not Encryption.NONE,
+                attachment=message.attachment,
             )
         )
         if message.state is DeliveryState.PENDING:

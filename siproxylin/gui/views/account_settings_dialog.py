@@ -21,7 +21,10 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
+    QLabel,
     QLineEdit,
+    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -57,6 +60,7 @@ PRIVACY_TEXT: dict[str, tuple[str, str]] = {
         " Ticking this puts a new random one on the Account tab.",
     ),
 }
+MB = 1024 * 1024
 LOG_LEVELS = (LogLevel.OFF, LogLevel.ERROR, LogLevel.WARNING, LogLevel.INFO, LogLevel.DEBUG)
 LOG_LEVEL_TEXT = {
     LogLevel.OFF: "Off",
@@ -162,6 +166,26 @@ class AccountSettingsDialog(QDialog):
             hint = hint_label(explanation, page)
             hint.setIndent(check.iconSize().width() + 8)
             column.addWidget(hint)
+        column.addSpacing(8)
+        row = QHBoxLayout()
+        label = QLabel("Fetch shared files &without asking up to", page)
+        self.auto_download_spin = QSpinBox(page)
+        self.auto_download_spin.setObjectName("auto_download_max")
+        self.auto_download_spin.setRange(0, 1024)
+        self.auto_download_spin.setSuffix(" MB")
+        self.auto_download_spin.setSpecialValueText("never")
+        label.setBuddy(self.auto_download_spin)
+        row.addWidget(label)
+        row.addWidget(self.auto_download_spin)
+        row.addStretch(1)
+        column.addLayout(row)
+        column.addWidget(
+            hint_label(
+                "Only files on the contact's own server, in one-to-one chats. Fetching a"
+                " file tells its server that you are online.",
+                page,
+            )
+        )
         column.addStretch(1)
         return page
 
@@ -192,6 +216,7 @@ class AccountSettingsDialog(QDialog):
         self.proxy_form.set_proxy(config.proxy)
         for name, check in self.privacy_checks.items():
             check.setChecked(bool(getattr(config.privacy, name)))
+        self.auto_download_spin.setValue(-(-config.privacy.auto_download_max // MB))
         self.log_combo.setCurrentIndex(LOG_LEVELS.index(config.log_level))
 
     # --- results -----------------------------------------------------------------
@@ -218,7 +243,12 @@ class AccountSettingsDialog(QDialog):
         if isinstance(proxy, str):
             return proxy
         privacy = PrivacyOptions(
-            **{f.name: self.privacy_checks[f.name].isChecked() for f in fields(PrivacyOptions)}
+            **{
+                f.name: self.privacy_checks[f.name].isChecked()
+                for f in fields(PrivacyOptions)
+                if f.name in self.privacy_checks
+            },
+            auto_download_max=self.auto_download_spin.value() * MB,
         )
         return replace(
             self.original,

@@ -149,6 +149,7 @@ class _Parts:
         "markable",
         "moderation",
         "occupant_id",
+        "oob_url",
         "origin_id",
         "reactions",
         "receipt",
@@ -169,6 +170,7 @@ class _Parts:
         self.markable = False
         self.moderation: tuple[str, str] | None = None  # (by, reason)
         self.occupant_id = ""
+        self.oob_url = ""
         self.origin_id = ""
         self.reactions: ET.Element | None = None
         self.receipt = ""
@@ -186,6 +188,11 @@ class _Parts:
     def _body(self, child: ET.Element) -> None:
         if self.body is None:
             self.body = child.text or ""
+
+    def _oob(self, child: ET.Element) -> None:
+        url = child.find(_OOB_URL)
+        if url is not None and not self.oob_url:
+            self.oob_url = (url.text or "").strip()
 
     def _stanza_id(self, child: ET.Element) -> None:
         self.stanza_ids.append(child)
@@ -279,6 +286,10 @@ class _Parts:
         return tuple(found) if len(found) <= MAX_REACTIONS else None
 
 
+_OOB = "{jabber:x:oob}x"
+_OOB_URL = "{jabber:x:oob}url"
+MAX_URL_CHARS = 4096
+
 _READERS: dict[str, Callable[[_Parts, ET.Element], None]] = {
     BODY: _Parts._body,
     _STANZA_ID: _Parts._stanza_id,
@@ -296,6 +307,7 @@ _READERS: dict[str, Callable[[_Parts, ET.Element], None]] = {
     _RETRACT: _Parts._retract,
     _APPLY_TO: _Parts._apply_to,
     _OCCUPANT_ID: _Parts._occupant_id,
+    _OOB: _Parts._oob,
     **dict.fromkeys(_STATES, _Parts._chat_state),
 }
 
@@ -433,6 +445,7 @@ def _build(
             replaces=parts.replace,
             wants_receipt=parts.wants_receipt and not groupchat,
             markable=parts.markable,
+            attachment=attachment_of(parts.body, parts.oob_url),
         )
     if parts.receipt and not groupchat and not outgoing:
         return ReceiptReceived(account, sender, parts.receipt)
@@ -441,6 +454,22 @@ def _build(
     if parts.chat_state is not None and not outgoing:
         return ChatStateReceived(account, sender, parts.chat_state, kind)
     return None
+
+
+def attachment_of(body: str, oob_url: str) -> str:
+    """The URL of the file a message shares, or "".
+
+    A file is shared when the body is exactly the XEP-0066 URL (http or https), or
+    the body is one XEP-0454 ``aesgcm://`` URL (encrypted messages carry no
+    out-of-band data). A link written in a sentence is text, not a file.
+    """
+    text = body.strip()
+    if not text or len(text) > MAX_URL_CHARS or any(c.isspace() for c in text):
+        return ""
+    scheme = text.partition("://")[0].lower()
+    if scheme == "aesgcm" or (scheme in ("http", "https") and text == oob_url):
+        return text
+    return ""
 
 
 def _trusted_stanza_id(parts: _Parts, by: Jid) -> str:

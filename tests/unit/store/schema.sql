@@ -16,7 +16,7 @@ CREATE TABLE account (
     log_level TEXT NOT NULL DEFAULT 'info',
     nickname TEXT NOT NULL DEFAULT '',
     created INTEGER NOT NULL
-, proxy_isolate INTEGER NOT NULL DEFAULT 1, send_version INTEGER NOT NULL DEFAULT 0, send_time INTEGER NOT NULL DEFAULT 0, send_idle INTEGER NOT NULL DEFAULT 0, chat_states INTEGER NOT NULL DEFAULT 0, read_markers INTEGER NOT NULL DEFAULT 0, random_resource INTEGER NOT NULL DEFAULT 1);
+, proxy_isolate INTEGER NOT NULL DEFAULT 1, send_version INTEGER NOT NULL DEFAULT 0, send_time INTEGER NOT NULL DEFAULT 0, send_idle INTEGER NOT NULL DEFAULT 0, chat_states INTEGER NOT NULL DEFAULT 0, read_markers INTEGER NOT NULL DEFAULT 0, random_resource INTEGER NOT NULL DEFAULT 1, auto_download_max INTEGER NOT NULL DEFAULT 0);
 
 CREATE TABLE jid (
     id INTEGER PRIMARY KEY,
@@ -48,7 +48,7 @@ CREATE TABLE message (
     stanza_id TEXT NOT NULL DEFAULT '',
     message_id TEXT NOT NULL DEFAULT '',
     state INTEGER NOT NULL
-, occupant_id TEXT NOT NULL DEFAULT '', thread TEXT NOT NULL DEFAULT '', reply_to TEXT NOT NULL DEFAULT '', reply_to_jid TEXT NOT NULL DEFAULT '', edited INTEGER NOT NULL DEFAULT 0, retracted INTEGER NOT NULL DEFAULT 0, retracted_by TEXT NOT NULL DEFAULT '', encryption INTEGER NOT NULL DEFAULT 0, decryption_error TEXT NOT NULL DEFAULT '');
+, occupant_id TEXT NOT NULL DEFAULT '', thread TEXT NOT NULL DEFAULT '', reply_to TEXT NOT NULL DEFAULT '', reply_to_jid TEXT NOT NULL DEFAULT '', edited INTEGER NOT NULL DEFAULT 0, retracted INTEGER NOT NULL DEFAULT 0, retracted_by TEXT NOT NULL DEFAULT '', encryption INTEGER NOT NULL DEFAULT 0, decryption_error TEXT NOT NULL DEFAULT '', attachment TEXT NOT NULL DEFAULT '');
 
 CREATE UNIQUE INDEX message_stanza_id
     ON message (account_id, stanza_id) WHERE stanza_id != '';
@@ -187,4 +187,15 @@ CREATE TABLE omemo_key (
     key TEXT NOT NULL,
     value TEXT NOT NULL,  -- JSON
     PRIMARY KEY (account_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE file_transfer (
+    message_id INTEGER PRIMARY KEY REFERENCES message (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL DEFAULT -1,  -- bytes; -1 unknown
+    mime TEXT NOT NULL DEFAULT '',
+    path TEXT NOT NULL DEFAULT '',  -- the local file (ours, or downloaded), '' if none
+    state INTEGER NOT NULL,  -- domain.models.TransferState codes (store/file_transfers.py)
+    done INTEGER NOT NULL DEFAULT 0,  -- bytes transferred so far
+    error TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;

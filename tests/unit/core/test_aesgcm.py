@@ -7,7 +7,7 @@ import os
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from siproxylin.net.aesgcm import (
+from siproxylin.core.aesgcm import (
     AesGcmError,
     FileDecryptor,
     FileEncryptor,
