@@ -40,7 +40,8 @@ def test_no_feature_no_service_and_a_foreign_form_is_ignored() -> None:
         "<field var='max-file-size'><value>5</value></field></x>"
     )
     found = parse_service(SERVICE, info(f"<feature var='{UP}'/>", other))
-    assert found is not None and found.max_size == 0
+    assert found is not None
+    assert found.max_size == 0
 
 
 def test_the_request_names_a_safe_file() -> None:
