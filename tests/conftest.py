@@ -156,7 +156,7 @@ def socks_proxy_auth() -> Iterator[MicrosocksProxy]:
 
 
 def _prosody_ports(server: ProsodyServer) -> list[int]:
-    return [server.c2s_port, server.direct_tls_port, server.http_port]
+    return [server.c2s_port, server.direct_tls_port, server.http_port, server.https_port]
 
 
 @pytest.fixture(scope="session")

@@ -89,8 +89,12 @@ s2s_ports = {{ }}
 s2s_interfaces = {{ }}
 http_interfaces = {interfaces}
 http_ports = {{ {http_port} }}
-https_interfaces = {{ }}
-https_ports = {{ }}
+https_interfaces = {interfaces}
+https_ports = {{ {https_port} }}
+https_ssl = {{
+  certificate = {cert};
+  key = {key};
+}}
 
 modules_enabled = {{
   "roster"; "saslauth"; "tls"; "disco"; "posix"; "ping";
@@ -144,6 +148,8 @@ Component {muc_domain} "muc"
   restrict_room_creation = false
 
 Component {upload_domain} "http_file_share"
+  -- Slots are handed out as https URLs (XEP-0454 aesgcm:// implies https).
+  http_external_url = "https://" .. {upload_domain} .. ":{https_port}/"
   http_file_share_size_limit = 10 * 1024 * 1024
   http_file_share_daily_quota = 100 * 1024 * 1024
 """
@@ -275,6 +281,7 @@ class ProsodyServer:
         self.c2s_port = 0
         self.direct_tls_port = 0
         self.http_port = 0
+        self.https_port = 0
         self._proc: subprocess.Popen[bytes] | None = None
         self._names = itertools.count(1)
         self._ports_fixed = False
@@ -313,6 +320,7 @@ class ProsodyServer:
             c2s_port=self.c2s_port,
             direct_tls_port=self.direct_tls_port,
             http_port=self.http_port,
+            https_port=self.https_port,
             extra_modules=extra,
             hibernation=int(self.hibernation_time),
             certs_dir=_lua_str(self.certs_dir),
@@ -344,7 +352,8 @@ class ProsodyServer:
         attempts = 1 if self._ports_fixed else 3
         for attempt in range(attempts):
             if not self._ports_fixed:
-                self.c2s_port, self.direct_tls_port, self.http_port = _reserve_ports(3, self.hosts)
+                ports = _reserve_ports(4, self.hosts)
+                self.c2s_port, self.direct_tls_port, self.http_port, self.https_port = ports
                 self._write_config()
             try:
                 self._spawn(timeout)
@@ -414,7 +423,7 @@ class ProsodyServer:
                 time.sleep(0.01)
                 continue
             self._check_log_for_port_errors()
-            for port in (self.direct_tls_port, self.http_port):
+            for port in (self.direct_tls_port, self.http_port, self.https_port):
                 with socket.create_connection((self.host, port), 1.0):
                     pass
             if self._proc.poll() is not None:

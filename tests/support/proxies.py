@@ -7,7 +7,7 @@ misbehaving one (GarbageProxy), all on loopback.
     proxy.kill(); proxy.start()                    # "proxy down, then back" on the same port
     proxy.cleanup()                                # stop + remove its temp dir
 
-    http = TinyProxy(connect_ports=[prosody.c2s_port, prosody.http_port])
+    http = TinyProxy(connect_ports=[prosody.c2s_port, prosody.http_port, prosody.https_port])
     bad = GarbageProxy("black-hole").start()
 
 The XMPP domain of the test server (``siproxylin.test``, ``conference.`` and ``upload.``)
