@@ -21,6 +21,7 @@ from siproxylin.core.services.blocking import BlockingService
 from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.encryption import EncryptionService
 from siproxylin.core.services.history import HistoryService
+from siproxylin.core.services.profiles import ProfileService
 from siproxylin.core.services.rooms import RoomService
 from siproxylin.core.services.roster import RosterService
 from siproxylin.core.services.search import SearchService
@@ -29,6 +30,7 @@ from siproxylin.domain.events import AccountStateChanged
 from siproxylin.domain.models import ConnectionState
 from siproxylin.store.accounts import AccountsRepo
 from siproxylin.store.archive_sync import ArchiveSyncStore
+from siproxylin.store.avatars import AvatarCache, AvatarStore
 from siproxylin.store.db import Database
 from siproxylin.store.encryption_state import EncryptionState
 from siproxylin.store.message_features import MessageFeatures
@@ -65,6 +67,7 @@ class Application:
     history: HistoryService
     rooms: RoomService
     encryption: EncryptionService
+    profiles: ProfileService | None = None
 
     async def start(self) -> None:
         """Load stored accounts and connect the enabled ones."""
@@ -159,6 +162,7 @@ def build_application(
     search = SearchService(accounts, MessageSearch(db))
     history = HistoryService(bus, accounts, ArchiveSyncStore(db))
     rooms = RoomService(bus, accounts, RoomStore(db), decisions)
+    profiles = ProfileService(bus, accounts, AvatarStore(db), AvatarCache(paths.cache))
     return Application(
         paths=paths,
         bus=bus,
@@ -173,4 +177,5 @@ def build_application(
         history=history,
         encryption=encryption,
         rooms=rooms,
+        profiles=profiles,
     )

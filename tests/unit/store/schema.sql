@@ -188,3 +188,18 @@ CREATE TABLE omemo_key (
     value TEXT NOT NULL,  -- JSON
     PRIMARY KEY (account_id, key)
 ) WITHOUT ROWID;
+
+CREATE TABLE avatar (
+    account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    jid_id INTEGER NOT NULL REFERENCES jid (id),
+    hash TEXT NOT NULL,
+    source TEXT NOT NULL,
+    PRIMARY KEY (account_id, jid_id)
+) WITHOUT ROWID;
+
+CREATE TABLE nickname (
+    account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    jid_id INTEGER NOT NULL REFERENCES jid (id),
+    nick TEXT NOT NULL,
+    PRIMARY KEY (account_id, jid_id)
+) WITHOUT ROWID;
