@@ -58,7 +58,6 @@ from siproxylin.domain.models import (
     Subscription,
     TrustLevel,
 )
-
 from tests.profile_fakes import FakeProfiles
 
 if TYPE_CHECKING:

@@ -11,11 +11,14 @@ from pathlib import Path
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.profiles import AvatarSource, ProfileError, VCard
 
+
 def png(width: int = 2, height: int = 2, rgb: tuple[int, int, int] = (200, 40, 40)) -> bytes:
     """A valid PNG file of one colour, written without any image library."""
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))

@@ -16,7 +16,6 @@ from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.errors import SiproxylinError
 from siproxylin.domain.events import Event
 from siproxylin.domain.ids import AccountId, Jid
-from siproxylin.domain.profiles import AvatarSource, VCard
 from siproxylin.domain.models import (
     Affiliation,
     Availability,
@@ -36,6 +35,7 @@ from siproxylin.domain.models import (
     RosterItem,
     TrustLevel,
 )
+from siproxylin.domain.profiles import AvatarSource, VCard
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,9 +52,7 @@ class VCard:
     @property
     def empty(self) -> bool:
         """True when no field is set."""
-        return not any(
-            (self.full_name, self.nickname, self.email, self.url, self.note, self.photo)
-        )
+        return not any((self.full_name, self.nickname, self.email, self.url, self.note, self.photo))
 
 
 _SIGNATURES = (

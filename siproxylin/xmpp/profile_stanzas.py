@@ -53,9 +53,7 @@ def avatar_data(data: bytes) -> ET.Element:
     return element
 
 
-def avatar_metadata(
-    digest: str, size: int, media_type: str, width: int, height: int
-) -> ET.Element:
+def avatar_metadata(digest: str, size: int, media_type: str, width: int, height: int) -> ET.Element:
     """The ``<metadata/>`` payload announcing one picture (no ``digest``: none)."""
     metadata = ET.Element(qname(AVATAR_METADATA, "metadata"))
     if digest:

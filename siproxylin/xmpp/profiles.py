@@ -19,7 +19,6 @@ from slixmpp.exceptions import IqError, IqTimeout
 from siproxylin.domain.ids import Jid
 from siproxylin.domain.profiles import AvatarSource, ProfileError, VCard
 from siproxylin.xmpp import profile_stanzas
-from siproxylin.xmpp.connect import StreamClient
 from siproxylin.xmpp.translate.profiles import (
     AVATAR_DATA,
     AVATAR_METADATA,
@@ -39,7 +38,7 @@ ACCESS_MODEL = "presence"
 class ProfileLink:
     """Profile commands of one stream."""
 
-    def __init__(self, stream: StreamClient, log: logging.LoggerAdapter[Any]) -> None:
+    def __init__(self, stream: Any, log: logging.LoggerAdapter[Any]) -> None:
         self._stream = stream
         self.log = log
         self.own_nick = ""  # sent along with our subscription requests
@@ -85,7 +84,9 @@ class ProfileLink:
 
     async def remove_avatar(self) -> None:
         """Publish empty metadata: contacts show no avatar."""
-        await self._publish(AVATAR_METADATA, "current", profile_stanzas.avatar_metadata("", 0, "", 0, 0))
+        await self._publish(
+            AVATAR_METADATA, "current", profile_stanzas.avatar_metadata("", 0, "", 0, 0)
+        )
         self.log.info("avatar removed")
 
     async def publish_nickname(self, nick: str) -> None:

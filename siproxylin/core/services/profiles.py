@@ -110,7 +110,9 @@ class ProfileService:
             raise ProfileError("the avatar must be an image of at most 1 MB")
         xmpp = self._accounts.online_xmpp(account)
         digest = await xmpp.profiles.publish_avatar(image, kind, width, height)
-        self._apply(account, self._accounts.config(account).jid.bare, digest, AvatarSource.PEP, image)
+        self._apply(
+            account, self._accounts.config(account).jid.bare, digest, AvatarSource.PEP, image
+        )
 
     async def remove_avatar(self, account: AccountId) -> None:
         """Stop showing an avatar to our contacts.

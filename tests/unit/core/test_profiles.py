@@ -17,7 +17,7 @@ from siproxylin.domain.events import (
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.profiles import MAX_AVATAR_BYTES, AvatarSource, ProfileError, VCard
 from tests.fakes import Core, account_config, make_core
-from tests.profile_fakes import MemoryAvatarFiles, MemoryAvatarRepo, png, sha1
+from tests.profile_fakes import FakeProfiles, MemoryAvatarFiles, MemoryAvatarRepo, png, sha1
 
 ALICE = Jid.parse("alice@x.org")
 
@@ -44,7 +44,7 @@ class Setup:
         self.core.bus.publish(AvatarAnnounced(self.account, ALICE, digest, source))
 
     @property
-    def fake(self):  # type: ignore[no-untyped-def]
+    def fake(self) -> FakeProfiles:
         return self.core.xmpp(self.account).profiles
 
 

@@ -116,7 +116,9 @@ def test_presence_photo_hash_and_nick_in_subscription_request() -> None:
     ],
 )
 def test_presence_without_a_usable_hash_says_nothing(x: str) -> None:
-    xml = ET.fromstring(f"<presence xmlns='jabber:client' from='alice@example.org/a'>{x}</presence>")
+    xml = ET.fromstring(
+        f"<presence xmlns='jabber:client' from='alice@example.org/a'>{x}</presence>"
+    )
     assert translate_presence_profile(xml, ACCOUNT) == []
 
 
@@ -151,7 +153,8 @@ def test_bad_avatar_data_is_a_clear_error(item_id: str, text: str, why: str) -> 
 
 def test_vcard_with_photo() -> None:
     photo = base64.b64encode(b"\x89PNG\r\n\x1a\nrest").decode()
-    card = parse_vcard(ET.fromstring(f"""
+    card = parse_vcard(
+        ET.fromstring(f"""
         <iq xmlns='jabber:client' type='result'>
           <vCard xmlns='vcard-temp'>
             <FN>Alice Liddell</FN><NICKNAME>Al</NICKNAME><URL>https://alice.example</URL>
@@ -159,7 +162,8 @@ def test_vcard_with_photo() -> None:
             <EMAIL><INTERNET/><USERID>alice@example.org</USERID></EMAIL>
             <PHOTO><TYPE>image/png</TYPE><BINVAL>{photo}</BINVAL></PHOTO>
           </vCard>
-        </iq>"""))
+        </iq>""")
+    )
     assert card == VCard(
         "Alice Liddell",
         "Al",
