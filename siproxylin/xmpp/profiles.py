@@ -104,9 +104,10 @@ class ProfileLink:
 
     async def _store_vcard(self, card: VCard, keep_basic: bool) -> None:
         try:
-            stored = await self._iq(None, "get", profile_stanzas.vcard_query())
+            reply = await self._iq(None, "get", profile_stanzas.vcard_query())
         except ProfileError:
-            stored = None
+            reply = None
+        stored = None if reply is None else reply.find(profile_stanzas.vcard_query().tag)
         if keep_basic and stored is not None:
             current = parse_vcard(stored)
             card = VCard(
