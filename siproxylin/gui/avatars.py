@@ -62,7 +62,7 @@ def avatar_pixmap(path: str, name: str, key: str, side: int, scale: int = 1) -> 
         )
         painter.drawImage(0, 0, square)
     else:
-        painter.fillRect(0, 0, pixels, pixels, QColor.fromHslF(nick_hue(key), 0.45, 0.5))
+        painter.fillRect(0, 0, pixels, pixels, QColor.fromHslF(nick_hue(key) / 360, 0.45, 0.5))
         font = QFont()
         font.setPixelSize(max(6, int(pixels * 0.42)))
         font.setBold(True)
@@ -87,7 +87,7 @@ def _contact_icon(path: str, name: str, key: str, availability: Availability) ->
         pixmap = QPixmap(avatar_pixmap(path, name, key, ICON_SIDE, scale))
         painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        side = ICON_SIDE * 0.42
+        side = ICON_SIDE * 0.36
         rect = QRectF(ICON_SIDE - side, ICON_SIDE - side, side, side)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor("white"))
@@ -128,7 +128,8 @@ def scaled_avatar(data: bytes) -> tuple[bytes, int, int]:
         )
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    square.save(buffer, b"PNG")
+    # PySide6 6.12 takes the format as str at run time; its stubs say bytes.
+    square.save(buffer, "PNG")  # type: ignore[call-overload]
     png = bytes(QByteArray(buffer.data()).data())
     if len(png) > MAX_AVATAR_BYTES:
         raise ValueError("the picture is too big even when scaled down")
