@@ -11,6 +11,7 @@ import pytest
 from siproxylin.app.bootstrap import build_application
 from siproxylin.app.logs import LogSettings
 from siproxylin.app.paths import resolve_paths
+from siproxylin.core.services.profiles import ProfileService
 from siproxylin.domain.events import (
     AvatarAnnounced,
     AvatarChanged,
@@ -29,7 +30,7 @@ from tests.support.prosody import ProsodyServer
 pytestmark = pytest.mark.integration
 
 
-def profiles_of(client: Client):  # type: ignore[no-untyped-def]
+def profiles_of(client: Client) -> ProfileService:
     profiles = client.app.profiles
     assert profiles is not None
     return profiles
