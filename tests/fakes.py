@@ -58,6 +58,7 @@ from siproxylin.domain.models import (
     Subscription,
     TrustLevel,
 )
+from tests.profile_fakes import FakeProfiles
 
 if TYPE_CHECKING:
     from siproxylin.gui.services import GuiServices
@@ -576,6 +577,7 @@ class FakeXmppSession(FakeRoomCommands):
         self._online = False
         self._stanza_ids = itertools.count(1)
         self.archive: Any = None  # has ``async query(...)`` like ``query_archive``
+        self.profiles = FakeProfiles()  # avatars, nicknames, vCards
 
     # --- the port ----------------------------------------------------------------
 

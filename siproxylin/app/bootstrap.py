@@ -22,6 +22,7 @@ from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.encryption import EncryptionService
 from siproxylin.core.services.files import FileService
 from siproxylin.core.services.history import HistoryService
+from siproxylin.core.services.profiles import ProfileService
 from siproxylin.core.services.rooms import RoomService
 from siproxylin.core.services.roster import RosterService
 from siproxylin.core.services.search import SearchService
@@ -30,6 +31,7 @@ from siproxylin.domain.events import AccountStateChanged
 from siproxylin.domain.models import ConnectionState
 from siproxylin.store.accounts import AccountsRepo
 from siproxylin.store.archive_sync import ArchiveSyncStore
+from siproxylin.store.avatars import AvatarCache, AvatarStore
 from siproxylin.store.db import Database
 from siproxylin.store.encryption_state import EncryptionState
 from siproxylin.store.file_transfers import FileTransfers
@@ -68,6 +70,7 @@ class Application:
     rooms: RoomService
     encryption: EncryptionService
     files: FileService
+    profiles: ProfileService | None = None
 
     async def start(self) -> None:
         """Load stored accounts and connect the enabled ones."""
@@ -163,6 +166,7 @@ def build_application(
     history = HistoryService(bus, accounts, ArchiveSyncStore(db))
     rooms = RoomService(bus, accounts, RoomStore(db), decisions)
     files = FileService(bus, accounts, chat, FileTransfers(db), paths.data / "files")
+    profiles = ProfileService(bus, accounts, AvatarStore(db), AvatarCache(paths.cache))
     return Application(
         paths=paths,
         bus=bus,
@@ -178,4 +182,5 @@ def build_application(
         encryption=encryption,
         rooms=rooms,
         files=files,
+        profiles=profiles,
     )

@@ -39,6 +39,7 @@ from siproxylin.domain.models import (
     UploadService,
     UploadSlot,
 )
+from siproxylin.domain.profiles import AvatarSource, VCard
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +287,11 @@ class XmppSession(Protocol):
 
     def http(self) -> HttpTransfers:
         """HTTP for this account's files: through its proxy, like its stream."""
+        ...
+
+    @property
+    def profiles(self) -> ProfileCommands:
+        """Avatars, nicknames and vCards over this stream."""
         ...
 
 
@@ -730,4 +736,71 @@ class RoomRepo(Protocol):
 
     def set_legacy_bookmarks_converted(self, account: AccountId) -> None:
         """Remember that the XEP-0048 bookmarks were copied."""
+        ...
+
+
+# --- profiles --------------------------------------------------------------------
+
+
+class ProfileCommands(Protocol):
+    """Profile requests over one account's stream (never any other connection)."""
+
+    async def fetch_avatar(self, jid: Jid, digest: str, source: AvatarSource) -> bytes:
+        """The picture announced as ``digest``, unverified.
+
+        Raises:
+            ProfileError: If it cannot be fetched or is malformed.
+        """
+        ...
+
+    async def fetch_vcard(self, jid: Jid | None) -> VCard:
+        """Someone's vCard (ours for None); an empty one when there is none."""
+        ...
+
+    async def publish_avatar(self, data: bytes, media_type: str, width: int, height: int) -> str:
+        """Publish our avatar; returns its SHA-1 hash."""
+        ...
+
+    async def remove_avatar(self) -> None:
+        """Stop showing an avatar to our contacts."""
+        ...
+
+    async def publish_nickname(self, nick: str) -> None:
+        """Publish our nickname (empty: none)."""
+        ...
+
+    async def set_vcard(self, card: VCard) -> None:
+        """Replace our vCard's basic fields (the photo is kept)."""
+        ...
+
+
+class AvatarRepo(Protocol):
+    """Which contact has which avatar and nickname, remembered between runs."""
+
+    def avatars(self, account: AccountId) -> dict[Jid, tuple[str, AvatarSource]]:
+        """Every remembered avatar hash of an account."""
+        ...
+
+    def set_avatar(self, account: AccountId, jid: Jid, digest: str, source: AvatarSource) -> None:
+        """Remember ``jid``'s avatar hash ("" forgets it)."""
+        ...
+
+    def nicknames(self, account: AccountId) -> dict[Jid, str]:
+        """Every remembered nickname of an account."""
+        ...
+
+    def set_nickname(self, account: AccountId, jid: Jid, nick: str) -> None:
+        """Remember ``jid``'s nickname ("" forgets it)."""
+        ...
+
+
+class AvatarFiles(Protocol):
+    """Avatar pictures cached as files, named by their SHA-1 hash."""
+
+    def path(self, digest: str) -> Path | None:
+        """The cached file of ``digest``, or None when it is not cached."""
+        ...
+
+    def put(self, digest: str, data: bytes) -> Path:
+        """Cache verified ``data`` under ``digest``."""
         ...

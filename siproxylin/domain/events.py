@@ -14,6 +14,7 @@ Names are past-tense facts; requests end in ``Requested``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.errors import FailureReason, RoomError
@@ -35,6 +36,7 @@ from siproxylin.domain.models import (
     RoomState,
     RosterItem,
 )
+from siproxylin.domain.profiles import AvatarSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -784,3 +786,60 @@ class TransferChanged(Event):
     """
 
     transfer: FileTransfer
+
+
+# --- profiles: avatars and nicknames ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AvatarAnnounced(Event):
+    """A contact said which avatar it has (a fact from the adapter).
+
+    Attributes:
+        jid: The contact's bare address.
+        hash: The SHA-1 of the picture, lower-case hex; "" when it has none.
+        source: Where it was announced (decides how the picture is fetched).
+    """
+
+    jid: Jid
+    hash: str
+    source: AvatarSource
+
+
+@dataclass(frozen=True, slots=True)
+class NicknameReceived(Event):
+    """A contact published (or sent with a subscription request) its nickname.
+
+    Attributes:
+        jid: The contact's bare address.
+        nick: The nickname; "" when it was removed.
+    """
+
+    jid: Jid
+    nick: str
+
+
+@dataclass(frozen=True, slots=True)
+class AvatarChanged(Event):
+    """The avatar shown for a contact (or ourselves) changed, and was stored.
+
+    Attributes:
+        jid: The bare address.
+        path: The cached picture, or None when there is none.
+    """
+
+    jid: Jid
+    path: Path | None
+
+
+@dataclass(frozen=True, slots=True)
+class NicknameChanged(Event):
+    """The nickname stored for a contact (or ourselves) changed.
+
+    Attributes:
+        jid: The bare address.
+        nick: The nickname; "" when there is none.
+    """
+
+    jid: Jid
+    nick: str

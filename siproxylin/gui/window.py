@@ -54,6 +54,8 @@ def create_main_window(services: GuiServices) -> MainWindow:
     )
     if encryption is not None:
         encryption.register(bridge)
+    if services.profiles is not None:
+        contacts.attach_profiles(services.profiles)
     contacts.load()
     decisions.load()
     search = (

@@ -61,12 +61,14 @@ from siproxylin.net.guard import LeakBlocked
 from siproxylin.net.network import AccountNetwork
 from siproxylin.net.proxy import ProxyAuthFailed, ProxyFailed
 from siproxylin.net.transfers import AccountTransfers
-from siproxylin.xmpp import outgoing
+from siproxylin.xmpp import outgoing, profile_stanzas
 from siproxylin.xmpp.connect import StreamClient, tls_context
 from siproxylin.xmpp.mam import ArchiveQueries
 from siproxylin.xmpp.muc import FEATURES as MUC_FEATURES
 from siproxylin.xmpp.muc import RoomLink
 from siproxylin.xmpp.omemo.link import OmemoLink
+from siproxylin.xmpp.profiles import NOTIFY_FEATURES as PROFILE_FEATURES
+from siproxylin.xmpp.profiles import ProfileLink
 from siproxylin.xmpp.translate import mds
 from siproxylin.xmpp.translate.blocking import translate_blocklist
 from siproxylin.xmpp.translate.mam import RESULT as MAM_RESULT
@@ -74,6 +76,10 @@ from siproxylin.xmpp.translate.mds import translate_mds_event, translate_mds_res
 from siproxylin.xmpp.translate.messages import translate_message
 from siproxylin.xmpp.translate.muc import is_muc_message, is_room_presence
 from siproxylin.xmpp.translate.presence import translate_presence
+from siproxylin.xmpp.translate.profiles import (
+    translate_presence_profile,
+    translate_profile_event,
+)
 from siproxylin.xmpp.translate.roster import translate_roster
 from siproxylin.xmpp.upload import UploadLink
 
@@ -147,6 +153,7 @@ class XmppClient:
             self._stream, self._account, lambda: self._own, lambda: self._room_nicks, self._publish
         )
         self._upload = UploadLink(self._stream, lambda: self._own.domain)
+        self._profiles = ProfileLink(self._stream, self.log)
         self._setup()
         # OMEMO needs the account's key store; without one nothing is encrypted.
         self._omemo: OmemoLink | None = None
@@ -292,7 +299,10 @@ class XmppClient:
     def add_contact(self, jid: Jid, name: str) -> None:
         """Add ``jid`` to the roster and ask to see its presence."""
         self._stream.update_roster(JID(str(jid)), name=name or None)
-        self._stream.send_presence(pto=str(jid), ptype="subscribe")
+        request = self._stream.make_presence(pto=str(jid), ptype="subscribe")
+        if self._profiles.own_nick:  # XEP-0172: our nickname with the request
+            request.xml.append(profile_stanzas.nick(self._profiles.own_nick))
+        request.send()
 
     def remove_contact(self, jid: Jid) -> None:
         """Remove ``jid`` from the roster."""
@@ -448,6 +458,11 @@ class XmppClient:
         return self._omemo
 
     @property
+    def profiles(self) -> ProfileLink:
+        """Avatars, nicknames and vCards over this stream (see ``xmpp.profiles``)."""
+        return self._profiles
+
+    @property
     def rooms(self) -> RoomLink:
         """The rooms of this stream (for tests and diagnostics)."""
         return self._muc
@@ -476,7 +491,7 @@ class XmppClient:
             stream.register_plugin("xep_0319")
         for feature in FEATURES:
             stream.plugin["xep_0030"].add_feature(feature)
-        for feature in MUC_FEATURES:
+        for feature in (*MUC_FEATURES, *PROFILE_FEATURES):
             stream.plugin["xep_0030"].add_feature(feature)
         # slixmpp's own message paths ("IM" -> "message", "IMError" -> "message_error")
         # and XEP-0004's "message_form" event are not used: every message goes through
@@ -662,6 +677,11 @@ class XmppClient:
                 for event in synced:
                     self._publish(event)
                 return
+            profile = translate_profile_event(xml, self._account)
+            if profile is not None:
+                for event in profile:
+                    self._publish(event)
+                return
         if self._omemo is not None and self._omemo.receive(xml, self._translate):
             return  # encrypted, or waiting behind an encrypted one
         self._publish(self._translate(xml))
@@ -674,6 +694,8 @@ class XmppClient:
             self._muc.on_presence(stanza.xml)
             return
         self._publish(translate_presence(stanza.xml, self._account, self._own))
+        for event in translate_presence_profile(stanza.xml, self._account):
+            self._publish(event)
 
     # --- internals -------------------------------------------------------------------
 

@@ -197,7 +197,7 @@ async def test_a_broken_upload_fails_with_the_reason_and_can_be_retried(
             return replace(slot, headers=())  # without the server's authorization
 
         session.request_upload_slot = forged
-        path, digest = write_file(tmp_path / "out", "notes.txt", 40_000)
+        path, _digest = write_file(tmp_path / "out", "notes.txt", 40_000)
         mark = bob.log.mark()
         sent = alice.app.files.send_file(alice.account, bob.jid, path)
         failed = await transfer_state(alice, sent.id, TransferState.FAILED)

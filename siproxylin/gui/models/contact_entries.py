@@ -18,7 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from siproxylin.domain.config import ProxyConfig
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import AccountStatus, Availability, RoomState, Subscription
-from siproxylin.gui import icons, labels
+from siproxylin.gui import avatars, icons, labels
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
@@ -66,13 +66,15 @@ class ContactEntry:
     subscription: Subscription = Subscription.NONE
     unread: int = 0
     room_state: RoomState | None = None
+    avatar: str = ""  # the cached picture's path, "" for initials
+    nickname: str = ""  # what the contact calls itself
 
     @property
     def display_name(self) -> str:
-        """The given name, or the address (a group chat's local part)."""
+        """The roster name, else the contact's nickname, else the address."""
         if self.room_state is not None:
             return self.name or self.jid.local or str(self.jid)
-        return self.name or str(self.jid)
+        return self.name or self.nickname or str(self.jid)
 
     @property
     def is_room(self) -> bool:
@@ -109,7 +111,9 @@ def contact_data(account: AccountId, entry: ContactEntry, role: int) -> Any:  # 
     if role == _DECORATION:
         if entry.room_state is not None:
             return icons.room_icon(entry.room_state)
-        return icons.presence_icon(entry.availability)
+        return avatars.contact_icon(
+            entry.avatar, entry.display_name, str(entry.jid), entry.availability
+        )
     if role == _TOOLTIP:
         return _room_tooltip(entry) if entry.is_room else _contact_tooltip(entry)
     if role == _FOREGROUND:

@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.services.chat import ChatService
+from siproxylin.core.services.profiles import ProfileService
 from siproxylin.core.services.roster import RosterService
 from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.errors import AccountNotFound
@@ -26,13 +27,16 @@ from siproxylin.domain.events import (
     AccountRemoved,
     AccountStateChanged,
     AccountUpdated,
+    AvatarChanged,
     MessageStored,
+    NicknameChanged,
     PresenceChanged,
     RosterChanged,
     UnreadChanged,
 )
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import Availability, ChatKind, RoomState, RosterItem
+from siproxylin.gui import avatars
 from siproxylin.gui.bridge import EventBridge
 from siproxylin.gui.models.contact_entries import AccountEntry, ContactEntry
 from siproxylin.gui.models.contacts import ContactTreeModel
@@ -59,6 +63,16 @@ class ContactsPresenter:
         self._chat = chat
         self._active: Conversation | None = None
         self._room_presenter: RoomsPresenter | None = None
+        self._profiles: ProfileService | None = None
+
+    def attach_profiles(self, profiles: ProfileService) -> None:
+        """Show avatars and nicknames (from ``profiles``) in the contact rows."""
+        self._profiles = profiles
+        for entry in self.model.accounts():
+            contacts = [c for c in self.model.contacts(entry.account) if not c.is_room]
+            self.model.update_contacts(
+                entry.account, [self._with_profile(entry.account, c) for c in contacts]
+            )
 
     def attach_rooms(self, rooms: RoomsPresenter) -> None:
         """List each account's group chats (from ``rooms``) above its contacts."""
@@ -102,6 +116,8 @@ class ContactsPresenter:
         bridge.register(PresenceChanged, self._on_presence_changed)
         bridge.register(MessageStored, self._on_message_stored)
         bridge.register(UnreadChanged, self._on_unread_changed)
+        bridge.register(AvatarChanged, self._on_profile_changed)
+        bridge.register(NicknameChanged, self._on_profile_changed)
 
     def load(self) -> None:
         """Show every account the core already has."""
@@ -201,7 +217,10 @@ class ContactsPresenter:
                 continue
             unread = self._unread_counts(account)
             entries = [
-                ContactEntry(peer, in_roster=False, unread=unread.get(peer, 0)) for peer in peers
+                self._with_profile(
+                    account, ContactEntry(peer, in_roster=False, unread=unread.get(peer, 0))
+                )
+                for peer in peers
             ]
             self.model.update_contacts(account, entries)
 
@@ -220,7 +239,31 @@ class ContactsPresenter:
             if entries:
                 self.model.update_contacts(account, entries)
 
+    def _on_profile_changed(self, events: Sequence[AvatarChanged | NicknameChanged]) -> None:
+        if any(isinstance(event, AvatarChanged) for event in events):
+            avatars.forget_cached()  # a picture may be shown under a path it had before
+        changed: dict[AccountId, dict[Jid, ContactEntry]] = {}
+        for event in events:
+            entry = self.model.contact(event.account, event.jid)
+            if entry is not None and not entry.is_room:
+                changed.setdefault(event.account, {})[entry.jid] = self._with_profile(
+                    event.account, entry
+                )
+        for account, entries in changed.items():
+            self.model.update_contacts(account, list(entries.values()))
+
     # --- internals ---------------------------------------------------------------
+
+    def _with_profile(self, account: AccountId, entry: ContactEntry) -> ContactEntry:
+        profiles = self._profiles
+        if profiles is None:
+            return entry
+        path = profiles.avatar(account, entry.jid)
+        return replace(
+            entry,
+            avatar="" if path is None else str(path),
+            nickname=profiles.nickname(account, entry.jid),
+        )
 
     def _known(self, account: AccountId) -> bool:
         """True if the tree has the account; if not, load it whole and return False."""
@@ -284,12 +327,15 @@ class ContactsPresenter:
         else:
             availability, status = self._roster.availability(account, item.jid)
             unread = 0
-        return ContactEntry(
-            item.jid,
-            item.name,
-            availability,
-            status,
-            in_roster=True,
-            subscription=item.subscription,
-            unread=unread,
+        return self._with_profile(
+            account,
+            ContactEntry(
+                item.jid,
+                item.name,
+                availability,
+                status,
+                in_roster=True,
+                subscription=item.subscription,
+                unread=unread,
+            ),
         )

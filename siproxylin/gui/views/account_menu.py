@@ -76,6 +76,9 @@ class AccountMenu:
         if entry is None:
             return None
         menu.addAction("&Settings…", lambda: self.open_settings(account))
+        profiles = self._window.profile_menu
+        if profiles is not None:
+            menu.addAction("&Profile…", lambda: profiles.open_own(account))
         menu.addSeparator()
         menu.addAction("Re&connect", lambda: self.reconnect(account))
         if entry.enabled:
@@ -179,6 +182,9 @@ class AccountMenu:
             self._fill_room_menu(menu, account, contact)
             return
         menu.addAction("&Open Chat", lambda: self._window.open_chat(account, contact.jid))
+        profiles = self._window.profile_menu
+        if profiles is not None:
+            menu.addAction("&Profile…", lambda: profiles.open_contact(account, contact))
         menu.addSeparator()
         blocking = self._window.services.blocking
         if blocking is not None:

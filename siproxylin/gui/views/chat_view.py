@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QFont, QHideEvent, QShowEvent, QWheelEvent
@@ -41,8 +42,9 @@ from PySide6.QtWidgets import (
 )
 
 from siproxylin.domain.errors import SiproxylinError
+from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import Availability, ChatKind, ChatMessage, Occupant
-from siproxylin.gui import icons, labels
+from siproxylin.gui import avatars, icons, labels
 from siproxylin.gui.async_slot import async_slot
 from siproxylin.gui.presenters.chat import ChatPresenter
 from siproxylin.gui.presenters.encryption import TURN_OFF_QUESTION, EncryptionPresenter
@@ -72,6 +74,9 @@ def _ask(parent: QWidget, question: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+HEADER_AVATAR = 32  # pixels
+
+
 class ChatView(QWidget):
     """Header, messages and composer for the presenter's open conversation."""
 
@@ -86,6 +91,8 @@ class ChatView(QWidget):
         super().__init__(parent)
         self._presenter = presenter
         self._rooms = rooms
+        # Where a peer's avatar is cached (ProfileService.avatar); None: no avatars.
+        self.avatar_of: Callable[[AccountId, Jid], Path | None] | None = None
         self._encryption = encryption
         self.encryption_dialog: EncryptionDialog | None = None
         self.confirm: Callable[[QWidget, str], bool] = _ask
@@ -180,6 +187,8 @@ class ChatView(QWidget):
         header.setFrameShape(QFrame.Shape.StyledPanel)
         row = QHBoxLayout(header)
         row.setContentsMargins(12, 8, 12, 8)
+        self.avatar_label = QLabel(header)
+        self.avatar_label.hide()
         self.presence_dot = QLabel(header)
         self.peer_label = QLabel(header)
         font = QFont(self.peer_label.font())
@@ -197,6 +206,7 @@ class ChatView(QWidget):
         self.encryption_button.setText("Encryption…")
         self.encryption_button.setToolTip("Fingerprints and trust of this conversation's devices")
         self.encryption_button.setAutoRaise(True)
+        row.addWidget(self.avatar_label)
         row.addWidget(self.presence_dot)
         row.addWidget(self.peer_label)
         row.addWidget(self.status_label, 1)
@@ -269,8 +279,23 @@ class ChatView(QWidget):
         if is_open:
             self.composer.setFocus()
 
+    def refresh_peer(self) -> None:
+        """Show the header again (an avatar changed)."""
+        self._on_peer_changed()
+
+    def _show_avatar(self, account: AccountId, peer: Jid, name: str) -> None:
+        lookup = self.avatar_of
+        if lookup is None:
+            self.avatar_label.hide()
+            return
+        path = lookup(account, peer)
+        shown = "" if path is None else str(path)
+        self.avatar_label.setPixmap(avatars.avatar_pixmap(shown, name, str(peer), HEADER_AVATAR))
+        self.avatar_label.show()
+
     def _on_peer_changed(self) -> None:
         presenter = self._presenter
+        self.avatar_label.hide()
         if presenter.conversation is None:
             self.presence_dot.clear()
             self.peer_label.setText("No conversation open")
@@ -293,6 +318,7 @@ class ChatView(QWidget):
         availability = presenter.peer_availability
         self.presence_dot.setPixmap(icons.presence_icon(availability).pixmap(16, 16))
         self.peer_label.setText(presenter.peer_name)
+        self._show_avatar(account, peer.bare, presenter.peer_name)
         self.peer_label.setToolTip(str(peer))
         text = labels.availability_text(availability)
         if presenter.peer_status:

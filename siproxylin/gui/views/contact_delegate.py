@@ -7,7 +7,7 @@ address or name stays readable. Qt widgets only; reads ``ContactRole`` data.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,11 +21,18 @@ from siproxylin.gui.models.contact_entries import ContactRole
 Index = QModelIndex | QPersistentModelIndex
 
 _GAP = 8  # pixels between title and detail
+ROW_HEIGHT = 30  # a 24 pixel avatar and some air
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
 class ContactDelegate(QStyledItemDelegate):
     """Paints title and detail of ``ContactTreeModel`` rows."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
+        # Every row is as tall as an avatar (the tree has uniform row heights, and
+        # its first row, an account, has only a small dot).
+        hint = super().sizeHint(option, index)
+        return QSize(hint.width(), max(hint.height(), ROW_HEIGHT))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         opt = QStyleOptionViewItem(option)

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from siproxylin.core.ports import SearchHit
 from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.errors import SiproxylinError
-from siproxylin.domain.events import DecisionRequested, ProxyNameResolved
+from siproxylin.domain.events import AvatarChanged, DecisionRequested, ProxyNameResolved
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import ChatKind
 from siproxylin.gui import labels
@@ -56,6 +56,7 @@ from siproxylin.gui.views.chat_view import ChatView
 from siproxylin.gui.views.contact_delegate import ContactDelegate
 from siproxylin.gui.views.info_bar import BarKind, InfoBar
 from siproxylin.gui.views.join_room_dialog import CreateRoomDialog, JoinRoomDialog
+from siproxylin.gui.views.profile_menu import ProfileMenu
 from siproxylin.gui.views.row_highlight import RowHighlight
 from siproxylin.gui.views.search_dialog import SearchDialog
 
@@ -121,6 +122,11 @@ class MainWindow(QMainWindow):
             if session is not None and session.proxy_note:
                 self._show_proxy_note(session.proxy_note)
         bridge.register(ProxyNameResolved, self._on_proxy_name_resolved)
+        self.profile_menu: ProfileMenu | None = None
+        if services.profiles is not None:
+            self.profile_menu = ProfileMenu(self, services.profiles)
+            self.chat_view.avatar_of = services.profiles.avatar
+            bridge.register(AvatarChanged, lambda _events: self.chat_view.refresh_peer())
         self._refresh_account_state()
 
     # --- construction ------------------------------------------------------------
@@ -140,6 +146,7 @@ class MainWindow(QMainWindow):
         self.contact_tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.contact_tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.contact_tree.setItemDelegate(ContactDelegate(self.contact_tree))
+        self.contact_tree.setIconSize(QSize(24, 24))  # round avatars
         self.contact_tree.expandAll()
         self.chat_view = ChatView(
             self.chat, self.splitter, rooms=self.rooms, encryption=self.encryption

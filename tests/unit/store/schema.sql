@@ -199,3 +199,18 @@ CREATE TABLE file_transfer (
     done INTEGER NOT NULL DEFAULT 0,  -- bytes transferred so far
     error TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
+
+CREATE TABLE avatar (
+    account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    jid_id INTEGER NOT NULL REFERENCES jid (id),
+    hash TEXT NOT NULL,
+    source TEXT NOT NULL,
+    PRIMARY KEY (account_id, jid_id)
+) WITHOUT ROWID;
+
+CREATE TABLE nickname (
+    account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+    jid_id INTEGER NOT NULL REFERENCES jid (id),
+    nick TEXT NOT NULL,
+    PRIMARY KEY (account_id, jid_id)
+) WITHOUT ROWID;
