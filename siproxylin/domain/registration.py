@@ -157,6 +157,16 @@ class RegistrationForm:
         """The field named ``var``, or None."""
         return next((f for f in self.fields if f.var == var), None)
 
+    def missing(self, answers: Answers) -> tuple[FormField, ...]:
+        """Required fields that ``answers`` leave empty (hidden and fixed ones excepted)."""
+        return tuple(
+            f
+            for f in self.fields
+            if f.required
+            and f.type not in (FieldType.HIDDEN, FieldType.FIXED)
+            and not any(v.strip() for v in answers.get(f.var, f.values))
+        )
+
     @property
     def captcha(self) -> FormField | None:
         """The field that carries an image (the CAPTCHA question), if any."""

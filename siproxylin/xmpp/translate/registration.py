@@ -230,7 +230,9 @@ def parse_bob(element: ET.Element) -> BobData:
     try:
         data = base64.b64decode("".join(encoded.split()), validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise RegistrationFailed(RegistrationError.MALFORMED, "the CAPTCHA image is damaged") from exc
+        raise RegistrationFailed(
+            RegistrationError.MALFORMED, "the CAPTCHA image is damaged"
+        ) from exc
     return BobData(cid, element.get("type", ""), data)
 
 
@@ -298,39 +300,16 @@ def parse_error(iq: ET.Element, captcha: bool = False) -> RegistrationFailed:
             condition = name
     reason = _CONDITIONS.get(condition, RegistrationError.OTHER)
     about_captcha = "captcha" in detail.lower()
-    if captcha and reason is RegistrationError.NOT_ACCEPTABLE and (about_captcha or not detail):
-        reason = RegistrationError.BAD_CAPTCHA
-    elif reason is RegistrationError.BAD_REQUEST and about_captcha:
+    # ejabberd answers a wrong CAPTCHA with not-acceptable ("The CAPTCHA
+    # verification has failed"); a malformed CAPTCHA submission with bad-request.
+    wrong_answer = reason is RegistrationError.NOT_ACCEPTABLE and (about_captcha or not detail)
+    if (captcha and wrong_answer) or (reason is RegistrationError.BAD_REQUEST and about_captcha):
         reason = RegistrationError.BAD_CAPTCHA
     if reason is RegistrationError.OTHER and condition:
         detail = f"{condition}: {detail}" if detail else condition
     if reason in (RegistrationError.MALFORMED, RegistrationError.TIMEOUT):
         reason = RegistrationError.OTHER
     return RegistrationFailed(reason, detail)
-
-
-def answered_username(form: RegistrationForm, answers: Answers) -> tuple[str, str]:
-    """The user name and password the answers register (empty when absent)."""
-
-    def first(var: str) -> str:
-        values = answers.get(var)
-        if values:
-            return values[0]
-        f = form.field(var)
-        return f.value if f is not None else ""
-
-    return first("username"), first("password")
-
-
-def missing_required(form: RegistrationForm, answers: Answers) -> list[FormField]:
-    """Required fields the answers leave empty (hidden and fixed ones excepted)."""
-    return [
-        f
-        for f in form.fields
-        if f.required
-        and f.type not in (FieldType.HIDDEN, FieldType.FIXED)
-        and not any(v.strip() for v in answers.get(f.var, f.values))
-    ]
 
 
 # --- writing -------------------------------------------------------------------------
