@@ -66,6 +66,9 @@ class _UnauthenticatedStream(StreamClient):
         if not self.is_connection_secure():
             self._fail(RegistrationError.TLS, "the server offered no encrypted stream")
             return True
+        # slixmpp holds stanzas back until a session starts (none will): let ours
+        # through now that the stream is encrypted. Private API; slixmpp is pinned.
+        self._always_send_everything = True
         if not self.ready.done():
             self.ready.set_result(None)
         return True

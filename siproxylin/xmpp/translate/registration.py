@@ -299,11 +299,16 @@ def parse_error(iq: ET.Element, captcha: bool = False) -> RegistrationFailed:
         elif not condition:
             condition = name
     reason = _CONDITIONS.get(condition, RegistrationError.OTHER)
+    # ejabberd refuses a wrong CAPTCHA answer with not-allowed ("The CAPTCHA
+    # verification has failed"); others use not-acceptable, often without a text.
     about_captcha = "captcha" in detail.lower()
-    # ejabberd answers a wrong CAPTCHA with not-acceptable ("The CAPTCHA
-    # verification has failed"); a malformed CAPTCHA submission with bad-request.
-    wrong_answer = reason is RegistrationError.NOT_ACCEPTABLE and (about_captcha or not detail)
-    if (captcha and wrong_answer) or (reason is RegistrationError.BAD_REQUEST and about_captcha):
+    refused = reason in (
+        RegistrationError.NOT_ACCEPTABLE,
+        RegistrationError.NOT_ALLOWED,
+        RegistrationError.BAD_REQUEST,
+    )
+    wrong_answer = captcha and reason is RegistrationError.NOT_ACCEPTABLE and not detail
+    if (refused and about_captcha) or wrong_answer:
         reason = RegistrationError.BAD_CAPTCHA
     if reason is RegistrationError.OTHER and condition:
         detail = f"{condition}: {detail}" if detail else condition
