@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                 history=application.history,
                 blocking=application.blocking,
                 encryption=application.encryption,
+                registration=application.registration,
             )
         )
         window.show()

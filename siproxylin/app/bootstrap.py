@@ -21,6 +21,7 @@ from siproxylin.core.services.blocking import BlockingService
 from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.encryption import EncryptionService
 from siproxylin.core.services.history import HistoryService
+from siproxylin.core.services.registration import RegistrationService
 from siproxylin.core.services.rooms import RoomService
 from siproxylin.core.services.roster import RosterService
 from siproxylin.core.services.search import SearchService
@@ -40,6 +41,7 @@ from siproxylin.store.roster import RosterStore
 from siproxylin.store.search import MessageSearch
 from siproxylin.store.secrets import open_secret_store
 from siproxylin.xmpp.client import XmppClient
+from siproxylin.xmpp.registration import RegistrationChannel
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,7 @@ class Application:
     history: HistoryService
     rooms: RoomService
     encryption: EncryptionService
+    registration: RegistrationService
 
     async def start(self) -> None:
         """Load stored accounts and connect the enabled ones."""
@@ -159,6 +162,7 @@ def build_application(
     search = SearchService(accounts, MessageSearch(db))
     history = HistoryService(bus, accounts, ArchiveSyncStore(db))
     rooms = RoomService(bus, accounts, RoomStore(db), decisions)
+    registration = RegistrationService(accounts, RegistrationChannel)
     return Application(
         paths=paths,
         bus=bus,
@@ -173,4 +177,5 @@ def build_application(
         history=history,
         encryption=encryption,
         rooms=rooms,
+        registration=registration,
     )

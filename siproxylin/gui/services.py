@@ -14,6 +14,7 @@ from siproxylin.core.services.blocking import BlockingService
 from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.encryption import EncryptionService
 from siproxylin.core.services.history import HistoryService
+from siproxylin.core.services.registration import RegistrationService
 from siproxylin.core.services.rooms import RoomService
 from siproxylin.core.services.roster import RosterService
 from siproxylin.core.services.search import SearchService
@@ -34,6 +35,8 @@ class GuiServices:
         history: Server archives (scroll back); None pages the local store only.
         blocking: The server block list; None hides Block/Unblock.
         encryption: OMEMO encryption and trust; None hides the lock and the dialog.
+        registration: Account creation, password change, deletion on the server;
+            None hides those commands.
     """
 
     bus: EventBus
@@ -46,3 +49,4 @@ class GuiServices:
     history: HistoryService | None = None
     blocking: BlockingService | None = None
     encryption: EncryptionService | None = None
+    registration: RegistrationService | None = None

@@ -149,6 +149,7 @@ class EjabberdServer:
         self.pem_path = self.base_dir / "server.pem"
         self.console_path = self.base_dir / "console.log"
         self.c2s_port = 0
+        self.direct_tls_port = 0  # none (tests.support.xmpp.ServerLike asks for it)
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property

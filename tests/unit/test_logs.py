@@ -86,5 +86,7 @@ def test_redactor_hides_registration_passwords_legacy_and_in_data_forms() -> Non
 
 
 def test_redactor_leaves_an_empty_password_field_alone() -> None:
-    text = "<field var='password' type='text-private'/><field var='username'><value>al</value></field>"
+    text = (
+        "<field var='password' type='text-private'/><field var='username'><value>al</value></field>"
+    )
     assert Redactor().redact(text) == text
