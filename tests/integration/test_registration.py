@@ -94,11 +94,13 @@ async def test_captcha_registration_on_ejabberd_through_socks_then_login(
     try:
         form = await app.registration.fetch_form(_request(ejabberd, proxy))
         captcha = form.captcha
-        assert captcha is not None and captcha.media is not None
+        assert captcha is not None
+        assert captcha.media is not None
         # The image came with the form (Bits of Binary), through the proxy.
         assert captcha.media.data.startswith(PNG_MAGIC)
         assert captcha.required
-        assert form.field("username") is not None and form.field("password") is not None
+        assert form.field("username") is not None
+        assert form.field("password") is not None
         user, password = _name("new"), secrets.token_urlsafe(12)
         config = await app.registration.submit(
             {
@@ -112,7 +114,8 @@ async def test_captcha_registration_on_ejabberd_through_socks_then_login(
         assert app.accounts.config(config.id).proxy == proxy
         await _online(app, config.id)
         session = app.accounts.session(config.id)
-        assert session is not None and session.xmpp is not None
+        assert session is not None
+        assert session.xmpp is not None
         transport = session.xmpp.stream.transport  # type: ignore[attr-defined]
         assert tuple(transport.get_extra_info("peername")[:2]) == (proxy.host, proxy.port)
     finally:

@@ -68,7 +68,8 @@ def _xml(text: str) -> ET.Element:
 
 def test_data_form_with_every_field_type_and_the_captcha_image() -> None:
     form = reg.parse_form(_xml(CAPTCHA_FORM), "example.test")
-    assert form.data_form and form.title == "Register"
+    assert form.data_form
+    assert form.title == "Register"
     assert form.instructions == "Fill in the form"
     kinds = {f.var: f.type for f in form.fields}
     assert kinds["username"] is FieldType.TEXT_SINGLE
@@ -85,26 +86,30 @@ def test_data_form_with_every_field_type_and_the_captcha_image() -> None:
     assert [(o.value, o.label) for o in lang.options] == [("en", "English"), ("de", "de")]
     assert form.field("username").required  # type: ignore[union-attr]
     captcha = form.captcha
-    assert captcha is not None and captcha.var == "ocr"
+    assert captcha is not None
+    assert captcha.var == "ocr"
     assert captcha.media is not None
-    assert captcha.media.data == PNG and captcha.media.mime_type == "image/png"
+    assert captcha.media.data == PNG
+    assert captcha.media.mime_type == "image/png"
     assert (captcha.media.width, captcha.media.height) == (120, 40)
     assert reg.missing_cids(form) == []
 
 
 def test_captcha_image_named_only_is_fetched_then_attached() -> None:
-    text = CAPTCHA_FORM.split("<data xmlns")[0] + "</query></iq>"
+    text = CAPTCHA_FORM.split("<data xmlns", maxsplit=1)[0] + "</query></iq>"
     form = reg.parse_form(_xml(text), "example.test")
     assert reg.missing_cids(form) == [CID]
     request = reg.bob_request(CID)
-    assert request.tag == "{urn:xmpp:bob}data" and request.get("cid") == CID
+    assert request.tag == "{urn:xmpp:bob}data"
+    assert request.get("cid") == CID
     # language=XML
     answer = _xml(
         f"<iq xmlns='jabber:client' type='result'><data xmlns='urn:xmpp:bob' cid='{CID}' "
         f"type='image/png'>{base64.b64encode(PNG).decode()}</data></iq>"
     )
     form = reg.attach_bob(form, [reg.bob_of(answer)])
-    assert form.captcha is not None and form.captcha.media is not None
+    assert form.captcha is not None
+    assert form.captcha.media is not None
     assert form.captcha.media.data == PNG
     assert reg.missing_cids(form) == []
 
@@ -114,7 +119,8 @@ def test_bob_beside_the_query_is_attached_too() -> None:
     data = text[text.index("<data") : text.index("</data>") + 7]
     moved = text.replace(data, "").replace("</query></iq>", "</query>" + data + "</iq>")
     form = reg.parse_form(_xml(moved), "example.test")
-    assert form.captcha is not None and form.captcha.media is not None
+    assert form.captcha is not None
+    assert form.captcha.media is not None
     assert form.captcha.media.data == PNG
 
 
@@ -138,7 +144,8 @@ def test_data_form_submission_keeps_hidden_values_and_skips_fixed_fields() -> No
     answers = {"username": ("al",), "password": ("pw",), "ocr": ("7xk2",), "challenge": ("x",)}
     query = reg.submission(form, answers)
     x = query.find("{jabber:x:data}x")
-    assert x is not None and x.get("type") == "submit"
+    assert x is not None
+    assert x.get("type") == "submit"
     values = {
         f.get("var"): [v.text for v in f.iterfind("{jabber:x:data}value")]
         for f in x.iterfind("{jabber:x:data}field")
