@@ -229,7 +229,9 @@ class RegistrationFailed(SiproxylinError):
 
     def __init__(self, reason: RegistrationError, detail: str = "") -> None:
         text = reason.text
-        if detail and detail not in text:
+        # The server's words add nothing to these two (and may be in another language).
+        plain = reason in (RegistrationError.BAD_CAPTCHA, RegistrationError.CONFLICT)
+        if detail and detail not in text and not plain:
             text = f"{text} ({detail})"
         super().__init__(text)
         self.reason = reason
