@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from siproxylin.domain.config import ProxyConfig, ProxyKind
 from siproxylin.domain.registration import RegistrationError, RegistrationFailed
+from siproxylin.gui.views.change_password_dialog import ChangePasswordDialog
+from siproxylin.gui.views.main_window import MainWindow
 from siproxylin.gui.views.proxy_form import KINDS
 from siproxylin.gui.views.registration_wizard import (
     FORM_PAGE,
@@ -18,7 +21,10 @@ from siproxylin.gui.views.registration_wizard import (
     SERVER_PAGE,
     RegistrationWizard,
 )
+from siproxylin.gui.window import create_main_window
+from tests.fakes import Core, account_config, make_core
 from tests.gui.registration_support import CAPTCHA_TEXT, TAKEN, FakeRegistration
+from tests.gui.waits import turns, until
 
 pytestmark = [pytest.mark.gui, pytest.mark.registration]
 
@@ -99,7 +105,8 @@ def test_register_with_the_captcha_then_the_account_is_created_with_its_proxy(
     assert isinstance(editor(wizard, "news"), QCheckBox)
     assert "challenge" not in wizard.form_view.editors  # type: ignore[union-attr]
     image = wizard.form_view.image_label  # type: ignore[union-attr]
-    assert image is not None and not image.pixmap().isNull()
+    assert image is not None
+    assert not image.pixmap().isNull()
     wizard.next_button.click()  # required fields empty
     assert "Fill in" in wizard.form_error.text()
     assert not service.submitted
@@ -170,3 +177,66 @@ def test_cancel_closes_the_conversation(
     wizard.close_button.click()
     qloop.run_until_complete(asyncio.sleep(0.01))
     assert service.cancelled == 1
+
+
+# --- from the main window -------------------------------------------------------------
+
+
+@pytest.fixture
+def reg_core(qloop: asyncio.AbstractEventLoop) -> Core:
+    return make_core()
+
+
+@pytest.fixture
+def reg_window(reg_core: Core, qtbot: QtBot) -> MainWindow:
+    from siproxylin.core.services.registration import RegistrationService
+
+    service = RegistrationService(reg_core.accounts, lambda *args: None)  # type: ignore[arg-type,return-value]
+    services = replace(reg_core.services, registration=service)
+    win = create_main_window(services)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def test_file_menu_opens_the_wizard(reg_window: MainWindow) -> None:
+    assert reg_window.create_account_action.isEnabled()
+    reg_window.create_account_action.trigger()
+    assert isinstance(reg_window._dialog, RegistrationWizard)
+
+
+def test_password_change_and_deletion_from_the_account_menu(
+    reg_core: Core,
+    reg_window: MainWindow,
+    qloop: asyncio.AbstractEventLoop,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def scenario() -> None:
+        stored = await reg_core.accounts.add_account(account_config("al@example.test"), "old")
+        session = reg_core.xmpp(stored.id)
+        session.start()
+        await turns()
+        reg_window.select_account(stored.id)
+        await turns()
+        menu = reg_window.account_menu
+        assert menu.password_action.isEnabled()
+        menu.password_action.trigger()
+        dialog = reg_window._dialog
+        assert isinstance(dialog, ChangePasswordDialog)
+        dialog.password_edit.setText("new-one")
+        dialog.repeat_edit.setText("other")
+        dialog.accept()
+        assert dialog.error_label.text() == "The two passwords differ."
+        dialog.repeat_edit.setText("new-one")
+        dialog.accept()
+        await until(lambda: reg_core.secrets.get_password(stored.id) == "new-one")
+        assert ("change_password", "new-one") in session.commands
+        fresh = reg_core.xmpp(stored.id)
+        fresh.start()
+        await turns()
+        monkeypatch.setattr(reg_window, "confirm", lambda *_args: True)
+        menu.delete_on_server(stored.id)
+        await until(lambda: not reg_core.accounts.accounts())
+        assert ("remove_from_server",) in fresh.commands
+
+    qloop.run_until_complete(scenario())
