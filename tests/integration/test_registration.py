@@ -8,7 +8,10 @@ every form fetched through a proxy here proves that the stream went through it.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import secrets
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -243,3 +246,43 @@ async def test_account_deletion_then_login_fails(
                 pass
     finally:
         await app.stop()
+
+
+@pytest.mark.leak
+async def test_registration_through_socks_leaks_nothing(
+    ejabberd: EjabberdServer, socks_proxy: Any, tmp_path: Path, leak_harness: Any
+) -> None:
+    harness = leak_harness(socks_proxy)
+    host, port = harness.proxy_address
+    user = _name("leak")
+    config = {
+        "data_dir": str(tmp_path / "client"),
+        "server": ejabberd.domain,
+        "server_port": ejabberd.c2s_port,
+        "ca_file": str(ejabberd.ca_file),
+        "answers": str(ejabberd.answers_path),
+        "user": user,
+        "password": secrets.token_urlsafe(12),
+        "proxy_kind": "socks5",
+        "proxy_host": host,
+        "proxy_port": port,
+        "result": str(tmp_path / "result.json"),
+    }
+    config_path = tmp_path / "config.json"
+    config_path.write_text(json.dumps(config))
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    start = harness.mark()
+    done = harness.run(
+        [sys.executable, "-m", "tests.integration.registration_leak_client", str(config_path)],
+        env=env,
+        timeout=60,
+    )
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert result["ok"], (result, done.stderr[-3000:])
+    assert result["image_bytes"] > 0
+    assert result["jid"] == f"{user}@{ejabberd.domain}"
+    assert harness.dns_queries(since=start) == []
+    packets = harness.packets(since=start)
+    assert packets, "the capture saw nothing: the harness is broken"
+    assert not [p for p in packets if p.proto != "tcp"]
+    harness.assert_no_leaks(since=start)  # every packet is to or from the proxy
