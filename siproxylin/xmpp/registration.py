@@ -189,8 +189,15 @@ class RegistrationChannel:
         if stream is None:
             return
         stream.cancel_connection_attempt()
-        with contextlib.suppress(Exception):
-            await stream.disconnect(wait=1.0)
+        if stream.transport is not None:
+            with contextlib.suppress(Exception):
+                await stream.disconnect(wait=1.0)
+        # slixmpp's outgoing queue task never ends by itself (as in XmppClient).
+        filters = stream._run_out_filters
+        if filters is not None and not filters.done():
+            filters.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await filters
         if not stream.ready.done():
             stream.ready.cancel()
         with contextlib.suppress(BaseException):

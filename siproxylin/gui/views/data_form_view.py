@@ -31,6 +31,7 @@ from siproxylin.gui.views.forms import hint_label
 
 _TRUE = ("1", "true")
 MAX_IMAGE_WIDTH = 360
+CAPTCHA_URL_FIELD = "captcha-fallback-url"
 
 
 class DataFormView(QWidget):
@@ -105,6 +106,8 @@ class DataFormView(QWidget):
             text.setMaximumHeight(text.fontMetrics().lineSpacing() * 5)
             return text, lambda: tuple(line for line in text.toPlainText().splitlines() if line)
         edit = QLineEdit(f.value, self)
+        # XEP-0158's web address of the CAPTCHA: shown to copy, never opened from here.
+        edit.setReadOnly(f.var == CAPTCHA_URL_FIELD)
         if kind is FieldType.TEXT_PRIVATE:
             edit.setEchoMode(QLineEdit.EchoMode.Password)
         return edit, lambda: (edit.text(),)
