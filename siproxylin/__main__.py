@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                 blocking=application.blocking,
                 encryption=application.encryption,
                 profiles=application.profiles,
+                registration=application.registration,
             )
         )
         window.show()

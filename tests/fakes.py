@@ -630,6 +630,12 @@ class FakeXmppSession(FakeRoomCommands):
     async def can_encrypt(self, jid: Jid) -> bool:
         return bool(self.devices.get(jid.bare))
 
+    async def change_password(self, password: str) -> None:
+        self.commands.append(("change_password", password))
+
+    async def remove_from_server(self) -> None:
+        self.commands.append(("remove_from_server",))
+
     def send_chat_state(self, to: Jid, kind: ChatKind, state: ChatState) -> None:
         self.commands.append(("chat_state", to, kind, state))
 

@@ -3,7 +3,7 @@
 # spell-check dictionaries). Idempotent: apt is only touched when something is missing.
 #
 # Run as root (CI) or as a user with sudo. Without either, it prints what is missing
-# and exits 1. It never leaves the Prosody / tinyproxy / coturn system services running:
+# and exits 1. It never leaves the Prosody / tinyproxy / coturn / ejabberd system services running:
 # the tests start their own instances on free loopback ports.
 set -euo pipefail
 
@@ -11,6 +11,7 @@ PACKAGES=(
     # real servers used by integration tests
     prosody microsocks tinyproxy coturn
     prosody-modules  # mod_muc_moderation (XEP-0425) for the group chat tests
+    ejabberd imagemagick  # CAPTCHA-protected in-band registration (captcha.sh uses convert)
     # test harness tools
     socat tcpdump iproute2 openssl
     # interop: Profanity (built with OMEMO) driven inside tmux
@@ -42,7 +43,7 @@ case "${1:-}" in
 esac
 
 # System services the packages above ship; the tests never use them.
-SERVICES=(prosody tinyproxy coturn)
+SERVICES=(prosody tinyproxy coturn ejabberd)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -23,6 +23,7 @@ from siproxylin.core.services.encryption import EncryptionService
 from siproxylin.core.services.files import FileService
 from siproxylin.core.services.history import HistoryService
 from siproxylin.core.services.profiles import ProfileService
+from siproxylin.core.services.registration import RegistrationService
 from siproxylin.core.services.rooms import RoomService
 from siproxylin.core.services.roster import RosterService
 from siproxylin.core.services.search import SearchService
@@ -44,6 +45,7 @@ from siproxylin.store.roster import RosterStore
 from siproxylin.store.search import MessageSearch
 from siproxylin.store.secrets import open_secret_store
 from siproxylin.xmpp.client import XmppClient
+from siproxylin.xmpp.registration import RegistrationChannel
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ class Application:
     rooms: RoomService
     encryption: EncryptionService
     files: FileService
+    registration: RegistrationService
     profiles: ProfileService | None = None
 
     async def start(self) -> None:
@@ -167,6 +170,7 @@ def build_application(
     rooms = RoomService(bus, accounts, RoomStore(db), decisions)
     files = FileService(bus, accounts, chat, FileTransfers(db), paths.data / "files")
     profiles = ProfileService(bus, accounts, AvatarStore(db), AvatarCache(paths.cache))
+    registration = RegistrationService(accounts, RegistrationChannel)
     return Application(
         paths=paths,
         bus=bus,
@@ -183,4 +187,5 @@ def build_application(
         rooms=rooms,
         files=files,
         profiles=profiles,
+        registration=registration,
     )

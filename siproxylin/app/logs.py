@@ -34,6 +34,12 @@ _HIDDEN_ELEMENTS = (
     "|pk|identityKey|signedPreKeyPublic|signedPreKeySignature|preKeyPublic|prekeys"
 )
 _SECRET_RE = re.compile(rf"<((?:[\w.-]+:)?(?:{_HIDDEN_ELEMENTS}))(\s[^>]*)?>(.*?)</\1>", re.DOTALL)
+# Data form fields named like a password (in-band registration submits one this way).
+_FIELD_RE = re.compile(
+    r"(<(?:[\w.-]+:)?field\b[^>]*?\bvar=(['\"])[^'\"]*(?:password|passwd|secret)[^'\"]*\2"
+    r"[^>]*(?<!/)>)(.*?)(</(?:[\w.-]+:)?field>)",
+    re.DOTALL | re.IGNORECASE,
+)
 _BODY_RE = re.compile(r"<((?:[\w.-]+:)?body)(\s[^>]*)?>(.*?)</\1>", re.DOTALL)
 _ASSIGN_RE = re.compile(r"(?i)\b(password|passwd|secret)(\s*[=:]\s*)(['\"]?)[^\s'\",}]+\3")
 
@@ -48,6 +54,7 @@ class Redactor(logging.Filter):
     def redact(self, text: str) -> str:
         """Return ``text`` with secret element contents and assignments replaced."""
         text = _SECRET_RE.sub(r"<\1\2>[redacted]</\1>", text)
+        text = _FIELD_RE.sub(r"\1[redacted]\4", text)
         if not self.show_bodies:
             text = _BODY_RE.sub(r"<\1\2>[body hidden]</\1>", text)
         return _ASSIGN_RE.sub(r"\1\2[redacted]", text)

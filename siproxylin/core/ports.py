@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from siproxylin.core.bus import EventBus
-from siproxylin.domain.config import AccountConfig
+from siproxylin.domain.config import AccountConfig, ProxyConfig, TlsPolicy
 from siproxylin.domain.errors import SiproxylinError
 from siproxylin.domain.events import Event
 from siproxylin.domain.ids import AccountId, Jid
@@ -40,6 +40,7 @@ from siproxylin.domain.models import (
     UploadSlot,
 )
 from siproxylin.domain.profiles import AvatarSource, VCard
+from siproxylin.domain.registration import Answers, RegistrationForm
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +272,16 @@ class XmppSession(Protocol):
         """True when ``jid`` (a contact or a room) publishes OMEMO devices we may use."""
         ...
 
+    # --- the account on its server (in-band registration)
+
+    async def change_password(self, password: str) -> None:
+        """Change the account's password on the server (raises ``RegistrationFailed``)."""
+        ...
+
+    async def remove_from_server(self) -> None:
+        """Delete the account on the server (raises ``RegistrationFailed``)."""
+        ...
+
     async def upload_service(self) -> UploadService | None:
         """Our server's XEP-0363 upload service (found once per stream), or None."""
         ...
@@ -392,6 +403,35 @@ class OmemoKeyRepo(Protocol):
     def prune(self, account: AccountId, prefix: str, below: int) -> int:
         """Forget the keys starting with ``prefix`` whose (integer) value is below
         ``below``; returns how many were forgotten."""
+        ...
+
+
+class RegistrationChannel(Protocol):
+    """One registration conversation with a server, over a stream that never logs in."""
+
+    async def fetch_form(self) -> RegistrationForm:
+        """Connect if needed, then ask for the form (with its CAPTCHA image).
+
+        Raises ``RegistrationFailed``.
+        """
+        ...
+
+    async def submit(self, form: RegistrationForm, answers: Answers) -> None:
+        """Send the answers; returns once registered. Raises ``RegistrationFailed``."""
+        ...
+
+    async def close(self) -> None:
+        """End the stream."""
+        ...
+
+
+class RegistrationConnector(Protocol):
+    """Makes the registration channel to a server, through the chosen proxy."""
+
+    def __call__(
+        self, server: str, proxy: ProxyConfig, tls: TlsPolicy, host: str, port: int
+    ) -> RegistrationChannel:
+        """Create (not connect) a channel; raises ``RegistrationFailed`` for a bad name."""
         ...
 
 

@@ -15,6 +15,7 @@ from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.encryption import EncryptionService
 from siproxylin.core.services.history import HistoryService
 from siproxylin.core.services.profiles import ProfileService
+from siproxylin.core.services.registration import RegistrationService
 from siproxylin.core.services.rooms import RoomService
 from siproxylin.core.services.roster import RosterService
 from siproxylin.core.services.search import SearchService
@@ -36,6 +37,8 @@ class GuiServices:
         blocking: The server block list; None hides Block/Unblock.
         encryption: OMEMO encryption and trust; None hides the lock and the dialog.
         profiles: Avatars, nicknames and vCards; None shows initials and hides Profile….
+        registration: Account creation, password change, deletion on the server;
+            None hides those commands.
     """
 
     bus: EventBus
@@ -49,3 +52,4 @@ class GuiServices:
     blocking: BlockingService | None = None
     encryption: EncryptionService | None = None
     profiles: ProfileService | None = None
+    registration: RegistrationService | None = None

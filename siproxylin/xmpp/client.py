@@ -61,7 +61,7 @@ from siproxylin.net.guard import LeakBlocked
 from siproxylin.net.network import AccountNetwork
 from siproxylin.net.proxy import ProxyAuthFailed, ProxyFailed
 from siproxylin.net.transfers import AccountTransfers
-from siproxylin.xmpp import outgoing, profile_stanzas
+from siproxylin.xmpp import outgoing, profile_stanzas, registration
 from siproxylin.xmpp.connect import StreamClient, tls_context
 from siproxylin.xmpp.mam import ArchiveQueries
 from siproxylin.xmpp.muc import FEATURES as MUC_FEATURES
@@ -451,6 +451,14 @@ class XmppClient:
     async def can_encrypt(self, jid: Jid) -> bool:
         """True when ``jid`` (a contact or a joined room) has devices we may encrypt for."""
         return self._omemo is not None and await self._omemo.can_encrypt(jid)
+
+    async def change_password(self, password: str) -> None:
+        """Change the account's password on its server (XEP-0077)."""
+        await registration.change_password(self._stream, self._own.local, password)
+
+    async def remove_from_server(self) -> None:
+        """Delete the account on its server (XEP-0077); the server then ends the stream."""
+        await registration.remove_account(self._stream)
 
     @property
     def omemo(self) -> OmemoLink | None:

@@ -64,3 +64,29 @@ def test_off_writes_no_file(tmp_path: Path) -> None:
     assert not (tmp_path / "main.log").exists()
     assert not (tmp_path / "account-1-app.log").exists()
     assert not (tmp_path / "xmpp-protocol.log").exists()
+
+
+def test_redactor_hides_registration_passwords_legacy_and_in_data_forms() -> None:
+    redactor = Redactor()
+    legacy = (
+        "SEND: <iq type='set'><query xmlns='jabber:iq:register'><username>al</username>"
+        "<password>s3cret-legacy</password></query></iq>"
+    )
+    form = (
+        'SEND: <iq type="set"><query xmlns="jabber:iq:register"><x xmlns="jabber:x:data" '
+        'type="submit"><field var="username"><value>al</value></field>'
+        '<field var="password"><value>s3cret-form</value></field>'
+        '<field var="ocr"><value>7xk2p</value></field></x></query></iq>'
+    )
+    assert "s3cret-legacy" not in redactor.redact(legacy)
+    clean = redactor.redact(form)
+    assert "s3cret-form" not in clean
+    assert "<value>al</value>" in clean  # the rest of the form stays readable
+    assert "7xk2p" in clean
+
+
+def test_redactor_leaves_an_empty_password_field_alone() -> None:
+    text = (
+        "<field var='password' type='text-private'/><field var='username'><value>al</value></field>"
+    )
+    assert Redactor().redact(text) == text

@@ -1,9 +1,9 @@
 """AccountMenu: Edit > Account Settings…, the Edit > Accounts submenu, the tree's context menus.
 
 Owns the account commands a user can give from menus (settings, enable,
-disable, reconnect, remove), the contact ones (open chat, block, remove contact) and
-the group chat ones (open, join again, leave),
-and keeps their enabled state in step with the selected account. Commands run
+disable, reconnect, remove; on the server: change the password, delete), the
+contact ones (open chat, block, remove contact) and the group chat ones (open,
+join again, leave), and keeps their enabled state in step with the selected account. Commands run
 through the window's ``run_command``. Qt widgets, ``domain`` and ``gui`` only.
 """
 
@@ -21,6 +21,7 @@ from siproxylin.domain.ids import AccountId
 from siproxylin.domain.models import ChatKind, ConnectionState, RoomState
 from siproxylin.gui.models.contact_entries import AccountEntry, ContactEntry
 from siproxylin.gui.views.account_settings_dialog import AccountSettingsDialog
+from siproxylin.gui.views.change_password_dialog import ChangePasswordDialog
 
 if TYPE_CHECKING:
     from siproxylin.gui.views.main_window import MainWindow
@@ -41,6 +42,11 @@ class AccountMenu:
         self.reconnect_action = self.menu.addAction("Re&connect")
         self.menu.addSeparator()
         self.remove_action = self.menu.addAction("&Remove…")
+        self.menu.addSeparator()
+        self.password_action = self.menu.addAction("Change &Password…")
+        self.delete_action = self.menu.addAction("De&lete on Server…")
+        self.password_action.triggered.connect(lambda: self._with_selected(self.change_password))
+        self.delete_action.triggered.connect(lambda: self._with_selected(self.delete_on_server))
         self.enable_action.triggered.connect(
             lambda: self._with_selected(lambda account: self.set_enabled(account, True))
         )
@@ -60,6 +66,10 @@ class AccountMenu:
             entry is not None and entry.enabled and entry.status.state is not ConnectionState.ONLINE
         )
         self.remove_action.setEnabled(entry is not None)
+        online = entry is not None and entry.status.state is ConnectionState.ONLINE
+        server_commands = online and self._window.services.registration is not None
+        self.password_action.setEnabled(server_commands)
+        self.delete_action.setEnabled(server_commands)
 
     def context_menu(self, index: Index) -> QMenu | None:
         """The menu for a tree row: account commands, or contact commands."""
@@ -87,6 +97,13 @@ class AccountMenu:
             menu.addAction("&Enable", lambda: self.set_enabled(account, True))
         menu.addSeparator()
         menu.addAction("&Remove…", lambda: self.remove_account(account))
+        if (
+            entry.status.state is ConnectionState.ONLINE
+            and self._window.services.registration is not None
+        ):
+            menu.addSeparator()
+            menu.addAction("Change &Password…", lambda: self.change_password(account))
+            menu.addAction("De&lete on Server…", lambda: self.delete_on_server(account))
         return menu
 
     # --- commands ----------------------------------------------------------------
@@ -130,6 +147,43 @@ class AccountMenu:
             "Could not remove the account",
             self._window.services.accounts.remove_account(account),
         )
+
+    def change_password(self, account: AccountId) -> None:
+        """Ask for a new password, change it on the server, then store it."""
+        window = self._window
+        registration = window.services.registration
+        if registration is None:
+            return
+        entry = window.contacts.model.account_entry(account)
+        dialog = ChangePasswordDialog(str(entry.jid) if entry else "this account", window)
+
+        def on_accepted() -> None:
+            password = dialog.password()
+            dialog.password_edit.clear()
+            dialog.repeat_edit.clear()
+            window.run_command(
+                "Could not change the password",
+                registration.change_password(account, password),
+            )
+
+        dialog.accepted.connect(on_accepted)
+        window.show_dialog(dialog)
+
+    def delete_on_server(self, account: AccountId) -> None:
+        """Ask, then delete the account on its server and here."""
+        window = self._window
+        registration = window.services.registration
+        if registration is None:
+            return
+        entry = window.contacts.model.account_entry(account)
+        name = str(entry.jid) if entry is not None else "this account"
+        if not window.confirm(
+            "Delete Account on Server",
+            f"Delete {name} on its server? This cannot be undone: the address, its contacts "
+            "and its messages on the server are gone. It is then removed from this computer.",
+        ):
+            return
+        window.run_command("Could not delete the account", registration.delete_account(account))
 
     def remove_contact(self, account: AccountId, contact: ContactEntry) -> None:
         """Remove a roster contact, or forget a stranger's entry."""

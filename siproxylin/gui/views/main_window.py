@@ -57,6 +57,7 @@ from siproxylin.gui.views.contact_delegate import ContactDelegate
 from siproxylin.gui.views.info_bar import BarKind, InfoBar
 from siproxylin.gui.views.join_room_dialog import CreateRoomDialog, JoinRoomDialog
 from siproxylin.gui.views.profile_menu import ProfileMenu
+from siproxylin.gui.views.registration_wizard import RegistrationWizard
 from siproxylin.gui.views.row_highlight import RowHighlight
 from siproxylin.gui.views.search_dialog import SearchDialog
 
@@ -163,6 +164,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.add_account_action = file_menu.addAction("&Add Account…")
+        self.create_account_action = file_menu.addAction("Create Accou&nt…")
+        self.create_account_action.setEnabled(self.services.registration is not None)
         file_menu.addSeparator()
         self.join_room_action = file_menu.addAction("&Join Group Chat…")
         self.join_room_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_J))
@@ -191,6 +194,7 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         self.add_account_action.triggered.connect(self._on_add_account_triggered)
+        self.create_account_action.triggered.connect(self.show_create_account)
         self.quit_action.triggered.connect(self._on_quit_triggered)
         self.add_contact_action.triggered.connect(self._on_add_contact_triggered)
         self.join_room_action.triggered.connect(self.show_join_room)
@@ -349,6 +353,18 @@ class MainWindow(QMainWindow):
         stored = await self.services.accounts.add_account(config, password)
         self.bridge.flush()  # the new row exists before it is selected
         self.select_account(stored.id)
+
+    def show_create_account(self) -> None:
+        """Open the Create Account wizard (in-band registration)."""
+        if self.services.registration is None:
+            return
+        dialog = RegistrationWizard(self.services.registration, self)
+        dialog.account_created.connect(self._on_account_created)
+        self.show_dialog(dialog)
+
+    def _on_account_created(self, config: AccountConfig) -> None:
+        self.bridge.flush()  # the new row exists before it is selected
+        self.select_account(config.id)
 
     def _on_add_contact_triggered(self) -> None:
         accounts = [(e.account, e.jid) for e in self.contacts.model.accounts()]
