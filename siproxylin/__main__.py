@@ -112,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                 encryption=application.encryption,
                 profiles=application.profiles,
                 registration=application.registration,
+                files=application.files,
             )
         )
         window.show()

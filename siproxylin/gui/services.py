@@ -13,6 +13,7 @@ from siproxylin.core.decisions import Decisions
 from siproxylin.core.services.blocking import BlockingService
 from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.encryption import EncryptionService
+from siproxylin.core.services.files import FileService
 from siproxylin.core.services.history import HistoryService
 from siproxylin.core.services.profiles import ProfileService
 from siproxylin.core.services.registration import RegistrationService
@@ -39,6 +40,8 @@ class GuiServices:
         profiles: Avatars, nicknames and vCards; None shows initials and hides Profile….
         registration: Account creation, password change, deletion on the server;
             None hides those commands.
+        files: Shared files; None hides the attach button and shows file messages
+            as their links.
     """
 
     bus: EventBus
@@ -53,3 +56,4 @@ class GuiServices:
     encryption: EncryptionService | None = None
     profiles: ProfileService | None = None
     registration: RegistrationService | None = None
+    files: FileService | None = None

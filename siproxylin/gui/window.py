@@ -36,6 +36,7 @@ def create_main_window(services: GuiServices) -> MainWindow:
         search=services.search,
         accounts=services.accounts,
         history=services.history,
+        files=services.files,
     )
     decisions = DecisionsPresenter(services.decisions)
     for presenter in (contacts, chat, decisions):

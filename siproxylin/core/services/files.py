@@ -298,16 +298,31 @@ class FileService:
         self._published.pop(message_id, None)
 
     def _progress(self, transfer: FileTransfer) -> Callable[[int], None]:
+        """A progress callback publishing at most every ``PROGRESS_INTERVAL`` seconds;
+        the latest figure is published at the end of an interval even when the
+        transfer stalls (so a stuck transfer shows where it stopped)."""
         account = _account_of(self, transfer)
+        latest = [0]
+        pending: list[asyncio.TimerHandle] = []
+
+        def publish() -> None:
+            pending.clear()
+            self._published[transfer.message_id] = self._clock()
+            current = self._repo.get(transfer.message_id) or transfer
+            if current.state in (TransferState.UPLOADING, TransferState.DOWNLOADING):
+                self._bus.publish(TransferChanged(account, replace(current, done=latest[0])))
 
         def report(done: int) -> None:
-            now = self._clock()
-            last = self._published.get(transfer.message_id, 0.0)
-            if now - last < PROGRESS_INTERVAL and done < transfer.size:
-                return
-            self._published[transfer.message_id] = now
-            current = self._repo.get(transfer.message_id) or transfer
-            self._bus.publish(TransferChanged(account, replace(current, done=done)))
+            latest[0] = done
+            wait = PROGRESS_INTERVAL - (
+                self._clock() - self._published.get(transfer.message_id, 0.0)
+            )
+            if wait <= 0 or done >= transfer.size:
+                for handle in pending:
+                    handle.cancel()
+                publish()
+            elif not pending:
+                pending.append(asyncio.get_running_loop().call_later(wait, publish))
 
         return report
 

@@ -18,7 +18,7 @@ left to views. Imports ``domain`` and Qt only.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -31,7 +31,7 @@ from PySide6.QtCore import (
 )
 
 from siproxylin.domain.events import MessageStored
-from siproxylin.domain.models import ChatKind, ChatMessage, Direction, Encryption
+from siproxylin.domain.models import ChatKind, ChatMessage, Direction, Encryption, FileTransfer
 from siproxylin.gui import labels
 
 Index = QModelIndex | QPersistentModelIndex
@@ -52,6 +52,7 @@ class MessageRole(enum.IntEnum):
     AUTHOR = enum.auto()  # str: who wrote it, as shown (nick in rooms)
     REPLY = enum.auto()  # ChatMessage | None: the loaded message this one answers
     REPLY_AUTHOR = enum.auto()  # str: who wrote it ("" when it is not loaded)
+    TRANSFER = enum.auto()  # FileTransfer | None: the file it shares
 
 
 class MessageListModel(QAbstractListModel):
@@ -66,6 +67,9 @@ class MessageListModel(QAbstractListModel):
         self.peer_name = ""
         self.own_name = ""
         self.trimmed_newest = False  # rows at the bottom were dropped for older ones
+        # The file a message shares (set by the presenter; None: ask ``transfer_of``).
+        self.transfer_of: Callable[[int], FileTransfer | None] = lambda _id: None
+        self._transfers: dict[int, FileTransfer | None] = {}
 
     # --- queries -----------------------------------------------------------------
 
@@ -105,6 +109,20 @@ class MessageListModel(QAbstractListModel):
             return message.peer.resource
         return self.peer_name or str(message.peer)
 
+    def transfer(self, message: ChatMessage) -> FileTransfer | None:
+        """The file ``message`` shares (looked up once, then kept up to date)."""
+        if message.id not in self._transfers:
+            self._transfers[message.id] = self.transfer_of(message.id)
+        return self._transfers[message.id]
+
+    def set_transfer(self, transfer: FileTransfer) -> None:
+        """A shared file moved on: its row is repainted (and its height checked)."""
+        self._transfers[transfer.message_id] = transfer
+        row = self._row_of.get(transfer.message_id)
+        if row is not None:
+            index = self.index(row, 0)
+            self.dataChanged.emit(index, index)
+
     def set_names(self, peer_name: str, own_name: str) -> None:
         """The names shown for the peer and for us (1:1 conversations)."""
         if (peer_name, own_name) == (self.peer_name, self.own_name):
@@ -121,6 +139,7 @@ class MessageListModel(QAbstractListModel):
         self._rows = list(messages)[-self.limit :]
         self._row_of = {message.id: row for row, message in enumerate(self._rows)}
         self._by_ref = {}
+        self._transfers = {}
         self._index_refs(self._rows)
         self.trimmed_newest = False
         self.endResetModel()
@@ -228,38 +247,39 @@ class MessageListModel(QAbstractListModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._rows)
 
-    def data(self, index: Index, role: int = _DISPLAY) -> Any:  # noqa: PLR0911
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         message = self._rows[index.row()]
-        if role in (_DISPLAY, MessageRole.BODY):
-            return message.body
-        if role == MessageRole.STATE:
-            return message.state
-        if role == MessageRole.DIRECTION:
-            return message.direction
-        if role == MessageRole.TIMESTAMP:
-            return message.timestamp
-        if role == MessageRole.MESSAGE:
-            return message
-        if role == MessageRole.ID:
-            return message.id
-        if role == MessageRole.AUTHOR:
-            return self.author(message)
-        if role == MessageRole.REPLY:
-            return self.reply_target(message)
-        if role == MessageRole.REPLY_AUTHOR:
-            target = self.reply_target(message)
-            return self.author(target) if target is not None else ""
-        if role == _TOOLTIP:
-            return _tooltip(message)
-        return None
+        read = _ROLES.get(role)
+        return read(self, message) if read is not None else None
 
     def roleNames(self) -> dict[int, QByteArray]:  # noqa: N802
         names = dict(super().roleNames())
         for role in MessageRole:
             names[int(role)] = QByteArray(role.name.lower().encode())
         return names
+
+
+def _reply_author(model: MessageListModel, message: ChatMessage) -> str:
+    target = model.reply_target(message)
+    return model.author(target) if target is not None else ""
+
+
+_ROLES: dict[int, Callable[[MessageListModel, ChatMessage], Any]] = {
+    _DISPLAY: lambda _m, message: message.body,
+    MessageRole.BODY: lambda _m, message: message.body,
+    MessageRole.STATE: lambda _m, message: message.state,
+    MessageRole.DIRECTION: lambda _m, message: message.direction,
+    MessageRole.TIMESTAMP: lambda _m, message: message.timestamp,
+    MessageRole.MESSAGE: lambda _m, message: message,
+    MessageRole.ID: lambda _m, message: message.id,
+    MessageRole.AUTHOR: MessageListModel.author,
+    MessageRole.REPLY: MessageListModel.reply_target,
+    MessageRole.REPLY_AUTHOR: _reply_author,
+    MessageRole.TRANSFER: MessageListModel.transfer,
+    _TOOLTIP: lambda _m, message: _tooltip(message),
+}
 
 
 def _tooltip(message: ChatMessage) -> str:

@@ -27,15 +27,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import suppress
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.services.chat import ChatService
+from siproxylin.core.services.files import FileService
 from siproxylin.core.services.history import HistoryService
 from siproxylin.core.services.roster import RosterService
 from siproxylin.core.services.search import SearchService
-from siproxylin.domain.errors import AccountNotFound, SiproxylinError
+from siproxylin.domain.errors import AccountNotFound, SiproxylinError, TransferFailed
 from siproxylin.domain.events import (
     AccountRemoved,
     HistorySyncStateChanged,
@@ -43,10 +45,12 @@ from siproxylin.domain.events import (
     MessageStored,
     PresenceChanged,
     RosterChanged,
+    TransferChanged,
 )
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import Availability, ChatKind, ChatMessage, Direction
 from siproxylin.gui.bridge import EventBridge
+from siproxylin.gui.file_actions import CardAction
 from siproxylin.gui.models.messages import MessageListModel
 from siproxylin.gui.presenters.typing import TypingPresenter
 
@@ -80,6 +84,7 @@ class ChatPresenter(QObject):
         search: SearchService | None = None,
         accounts: AccountManager | None = None,
         history: HistoryService | None = None,
+        files: FileService | None = None,
     ) -> None:
         super().__init__(parent)
         self._chat = chat
@@ -102,6 +107,9 @@ class ChatPresenter(QObject):
         self._at_beginning = False
         self._older_failed = ""
         self._syncing: set[tuple[AccountId, Jid]] = set()  # archives being caught up
+        self.files = files
+        if files is not None:
+            self.model.transfer_of = files.transfer
 
     def register(self, bridge: EventBridge) -> None:
         """Subscribe the handlers to the bridge."""
@@ -111,6 +119,7 @@ class ChatPresenter(QObject):
         bridge.register(AccountRemoved, self._on_account_removed)
         bridge.register(HistorySyncStateChanged, self._on_history_sync)
         bridge.register(MessageErrorReceived, self._on_message_error)
+        bridge.register(TransferChanged, self._on_transfer_changed)
         self.typing.register(bridge)
 
     # --- state for the view ------------------------------------------------------
@@ -447,6 +456,38 @@ class ChatPresenter(QObject):
                 self._syncing.discard(key)
         if self.history_note != before:
             self.history_changed.emit()
+
+    # --- files -----------------------------------------------------------------------
+
+    def send_file(self, path: Path) -> ChatMessage | None:
+        """Share a file in the open conversation (None when none is open or no files)."""
+        if self._conversation is None or self.files is None:
+            return None
+        account, peer = self._conversation
+        try:
+            return self.files.send_file(account, peer, path, self._kind)
+        except TransferFailed as exc:
+            self.send_failed.emit(f"File not sent: {exc}.")
+            return None
+
+    def file_action(self, message_id: int, action: CardAction) -> str:
+        """Do what a file card's button says; returns a local path to open for OPEN."""
+        if self.files is None or self._conversation is None:
+            return ""
+        account = self._conversation[0]
+        if action is CardAction.CANCEL:
+            self.files.cancel(message_id)
+        elif action in (CardAction.DOWNLOAD, CardAction.RETRY):
+            self.files.download(account, message_id)
+        elif action is CardAction.OPEN:
+            transfer = self.files.transfer(message_id)
+            return transfer.path if transfer is not None else ""
+        return ""
+
+    def _on_transfer_changed(self, events: Sequence[TransferChanged]) -> None:
+        latest = {e.transfer.message_id: e.transfer for e in events}  # a batch: the last wins
+        for transfer in latest.values():
+            self.model.set_transfer(transfer)
 
     def _on_message_error(self, events: Sequence[MessageErrorReceived]) -> None:
         for event in events:

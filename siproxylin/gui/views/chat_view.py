@@ -25,10 +25,27 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QFont, QHideEvent, QShowEvent, QWheelEvent
+from PySide6.QtCore import (
+    QEvent,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QHideEvent,
+    QShowEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -127,6 +144,8 @@ class ChatView(QWidget):
         self.composer.edited.connect(presenter.text_edited)
         self.compose_bar.cancelled.connect(presenter.cancel_compose)
         self.send_button.clicked.connect(self._on_send_requested)
+        self.attach_button.clicked.connect(self._on_attach_clicked)
+        self.setAcceptDrops(presenter.files is not None)
         if encryption is not None:
             encryption.changed.connect(self._on_encryption_changed)
             self.lock_button.clicked.connect(self._on_lock_clicked)
@@ -230,6 +249,12 @@ class ChatView(QWidget):
         self.composer = Composer(box)
         self.send_button = QPushButton("Send", box)
         self.send_button.setDefault(False)
+        self.attach_button = QToolButton(box)
+        self.attach_button.setText("📎")
+        self.attach_button.setToolTip("Share a file… (or drop files on the conversation)")
+        self.attach_button.setAccessibleName("Attach a file")
+        self.attach_button.setVisible(self._presenter.files is not None)
+        row.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignBottom)
         row.addWidget(self.composer, 1)
         row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
         column.addLayout(row)
@@ -355,6 +380,41 @@ class ChatView(QWidget):
             self.error_label.hide()
             self.composer.clear()
             self._stick_to_bottom = not editing
+
+    # --- files ---------------------------------------------------------------------
+
+    def _on_attach_clicked(self) -> None:
+        names, _filter = QFileDialog.getOpenFileNames(self, "Share files")
+        self.share_files([Path(name) for name in names])
+
+    def share_files(self, paths: list[Path]) -> None:
+        """Share each file in the open conversation (attach button, drop)."""
+        if self._presenter.conversation is None:
+            return
+        for path in paths:
+            self._presenter.send_file(path)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if self._dropped_files(event.mimeData()) and self._presenter.conversation is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        if self._dropped_files(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        files = self._dropped_files(event.mimeData())
+        if files:
+            event.acceptProposedAction()
+            self.share_files(files)
+
+    @staticmethod
+    def _dropped_files(data: QMimeData | None) -> list[Path]:
+        if data is None or not data.hasUrls():
+            return []
+        return [Path(url.toLocalFile()) for url in data.urls() if url.isLocalFile()]
 
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)

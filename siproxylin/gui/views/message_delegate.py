@@ -36,7 +36,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QHelpEvent, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QHelpEvent, QImage, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -51,11 +51,16 @@ from siproxylin.domain.models import (
     DeliveryState,
     Direction,
     Encryption,
+    FileTransfer,
     Reaction,
+    TransferState,
 )
 from siproxylin.gui import icons, labels
+from siproxylin.gui.file_actions import CardAction
 from siproxylin.gui.models.messages import MessageRole
 from siproxylin.gui.nick_colours import nick_colour
+from siproxylin.gui.thumbnails import Thumbnails
+from siproxylin.gui.views.file_card import CardLayout, lay_out_card, paint_card
 from siproxylin.gui.views.message_text import TextBlock, TextColours, lay_out
 
 Index = QModelIndex | QPersistentModelIndex
@@ -83,6 +88,8 @@ class HitKind(enum.Enum):
 
     REPLY = "reply"  # the quoted excerpt of the answered message
     REACTION = "reaction"  # a reaction chip
+    FILE_ACTION = "file-action"  # a file card's button (``action`` says which)
+    FILE_OPEN = "file-open"  # an image's thumbnail
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +100,7 @@ class Hit:
     message_id: int
     target: int = 0
     emoji: str = ""
+    action: CardAction | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +154,7 @@ class _Geometry:
     text_origin: QPointF
     chips: tuple[_Chip, ...]
     height: float
+    card: CardLayout | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +204,7 @@ class MessageDelegate(QStyledItemDelegate):
         self._width = -1
         self._fonts = _fonts(QFont())
         self._encrypted = False  # the conversation is encrypted: flag clear-text messages
+        self.thumbnails = Thumbnails()
 
     def forget_sizes(self) -> None:
         """Drop the cached row heights (another conversation was loaded)."""
@@ -220,18 +230,21 @@ class MessageDelegate(QStyledItemDelegate):
             return QSize(width, 0)
         cached = self._heights.get(message.id)
         named = message.is_action or _has_header(message)  # the author's name is shown
-        if cached is not None and cached[0] is message and not named:
+        transfer: FileTransfer | None = index.data(MessageRole.TRANSFER)
+        if cached is not None and cached[0] is message and not named and transfer is None:
             return QSize(width, cached[2])  # the very row laid out before
         author: str = index.data(MessageRole.AUTHOR) or "" if named else ""
-        key = _size_key(message, author)
+        key = (*_size_key(message, author), *self._card_key(transfer))
         if cached is not None and cached[1] == key:
             self._heights[message.id] = (message, key, cached[2])
             return QSize(width, cached[2])
         fonts = self._fonts_for(option.font)
-        height = self._quick_height(message, fonts, width)
+        height = None if transfer is not None else self._quick_height(message, fonts, width)
         if height is None:
             reply = "↪" if message.reply_to else ""  # one line whatever it says
-            geometry = self._geometry(message, author, reply, fonts, width, option.palette)
+            geometry = self._geometry(
+                message, author, reply, fonts, width, option.palette, transfer
+            )
             height = ceil(geometry.height)
         self._heights[message.id] = (message, key, height)
         return QSize(width, height)
@@ -244,7 +257,10 @@ class MessageDelegate(QStyledItemDelegate):
         fonts = self._fonts_for(option.font)
         author: str = index.data(MessageRole.AUTHOR) or ""
         reply = _reply_of(index, message)
-        geometry = self._geometry(message, author, reply, fonts, int(rect.width()), option.palette)
+        transfer: FileTransfer | None = index.data(MessageRole.TRANSFER)
+        geometry = self._geometry(
+            message, author, reply, fonts, int(rect.width()), option.palette, transfer
+        )
         colours = geometry.colours
         fill, base, text, dim, accent = (
             colours.fill,
@@ -265,7 +281,18 @@ class MessageDelegate(QStyledItemDelegate):
             painter.drawText(geometry.header_origin, geometry.header)
         if geometry.reply is not None:
             self._paint_reply(painter, geometry, fonts, fill, text, accent)
-        geometry.text.draw(painter, geometry.text_origin, colours.body)
+        if geometry.card is not None and transfer is not None:
+            paint_card(
+                painter,
+                geometry.card,
+                geometry.text_origin,
+                transfer,
+                self._thumbnail(transfer),
+                (fonts.body, fonts.meta),
+                (text, dim, accent, _FAILED),
+            )
+        else:
+            geometry.text.draw(painter, geometry.text_origin, colours.body)
         self._paint_meta(painter, message, fonts, geometry.bubble, dim, accent)
         for chip in geometry.chips:
             self._paint_chip(painter, chip, fonts, base, text, accent)
@@ -302,7 +329,25 @@ class MessageDelegate(QStyledItemDelegate):
         for chip in geometry.chips:
             if chip.rect.contains(point):
                 return Hit(HitKind.REACTION, message.id, emoji=chip.reaction.emoji)
+        card = geometry.card
+        if card is not None:
+            local = point - geometry.text_origin
+            if card.button is not None and card.button.contains(local):
+                return Hit(HitKind.FILE_ACTION, message.id, action=card.action)
+            if card.thumbnail is not None and card.thumbnail.contains(local):
+                return Hit(HitKind.FILE_OPEN, message.id)
         return None
+
+    def card_button_rect(self, index: Index) -> QRectF:
+        """The file card's button of row ``index`` in viewport coordinates (empty if none)."""
+        message: ChatMessage | None = index.data(MessageRole.MESSAGE)
+        if message is None:
+            return QRectF()
+        geometry = self._row_geometry(index, message)
+        if geometry.card is None or geometry.card.button is None:
+            return QRectF()
+        offset = QPointF(self._view.visualRect(index).topLeft()) + geometry.text_origin
+        return geometry.card.button.translated(offset)
 
     def chip_tooltip(self, index: Index, pos: QPoint) -> str:
         """Who reacted with the chip under ``pos``; "" when there is no chip there."""
@@ -354,9 +399,23 @@ class MessageDelegate(QStyledItemDelegate):
         author: str = index.data(MessageRole.AUTHOR) or ""
         reply = _reply_of(index, message)
         width = self._view.viewport().width()
-        return self._geometry(
-            message, author, reply, self._fonts_for(self._view.font()), width, self._view.palette()
-        )
+        fonts = self._fonts_for(self._view.font())
+        transfer: FileTransfer | None = index.data(MessageRole.TRANSFER)
+        return self._geometry(message, author, reply, fonts, width, self._view.palette(), transfer)
+
+    def _thumbnail(self, transfer: FileTransfer) -> QImage | None:
+        if transfer.state is not TransferState.DONE or not transfer.path or not transfer.image:
+            return None
+        return self.thumbnails.get(transfer.path)
+
+    def _card_key(self, transfer: FileTransfer | None) -> tuple[object, ...]:
+        """What a file card's height depends on."""
+        if transfer is None:
+            return ()
+        moving = transfer.state in (TransferState.UPLOADING, TransferState.DOWNLOADING)
+        thumbnail = self._thumbnail(transfer)
+        size = (thumbnail.width(), thumbnail.height()) if thumbnail is not None else None
+        return (transfer.state, moving, size, transfer.name)
 
     def _quick_height(self, message: ChatMessage, fonts: _Fonts, width: int) -> int | None:
         """The height of a plain one-line bubble without laying it out; None otherwise."""
@@ -384,9 +443,16 @@ class MessageDelegate(QStyledItemDelegate):
         fonts: _Fonts,
         width: int,
         palette: QPalette,
+        transfer: FileTransfer | None = None,
     ) -> _Geometry:
         room = _room(width)
         colours = _colours(message, palette)
+        card: CardLayout | None = None
+        if transfer is not None and not message.retracted:
+            thumbnail = self._thumbnail(transfer)
+            card = lay_out_card(
+                transfer, message.direction, thumbnail, fonts.body, fonts.meta, room
+            )
         if message.retracted:
             note = labels.retracted_text(message.retracted_by)
             text = lay_out(note, fonts.body, room, colours.body, styled=False, italic=True)
@@ -399,7 +465,8 @@ class MessageDelegate(QStyledItemDelegate):
         else:
             text = lay_out(message.body, fonts.body, room, colours.body)
         header = author if _has_header(message) else ""
-        inner = max(text.width, _meta_width(message, fonts, self._encrypted))
+        content_width = card.width if card is not None else text.width
+        inner = max(content_width, _meta_width(message, fonts, self._encrypted))
         if header:
             inner = max(inner, fonts.header_metrics.horizontalAdvance(header))
         reply_text = reply if message.reply_to and not message.retracted else ""
@@ -425,7 +492,8 @@ class MessageDelegate(QStyledItemDelegate):
             )
             y += reply_height + _GAP
         text_origin = QPointF(x, y)
-        y += text.height + fonts.meta_metrics.height() + _PAD_Y
+        y += card.height if card is not None else text.height
+        y += fonts.meta_metrics.height() + _PAD_Y
         bubble = QRectF(left, _MARGIN_Y, inner + 2 * _PAD_X, y - _MARGIN_Y)
         outgoing = message.direction is Direction.OUTGOING
         chips = _chips(message.reactions, fonts, bubble, width, y + _GAP, right=outgoing)
@@ -441,6 +509,7 @@ class MessageDelegate(QStyledItemDelegate):
             text_origin,
             chips,
             bottom + _MARGIN_Y,
+            card,
         )
 
     def _paint_reply(

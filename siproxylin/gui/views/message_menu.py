@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QMouseEvent
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import QInputDialog, QListView, QMenu, QMessageBox, QWidget
 
 from siproxylin.domain.errors import SiproxylinError
 from siproxylin.domain.models import ChatKind, ChatMessage, Direction
 from siproxylin.gui.async_slot import async_slot
+from siproxylin.gui.file_actions import CardAction
 from siproxylin.gui.models.messages import MessageRole
 from siproxylin.gui.presenters.chat import ChatPresenter
 from siproxylin.gui.presenters.rooms import RoomsPresenter
@@ -207,9 +208,22 @@ class MessageMenu(QObject):
             return False
         if hit.kind is HitKind.REPLY:
             self._presenter.show_message(hit.target)
-        else:
+        elif hit.kind is HitKind.REACTION:
             self.react(hit.message_id, hit.emoji)
+        else:
+            self._file(hit.message_id, CardAction.OPEN if hit.action is None else hit.action)
         return True
+
+    def _file(self, message_id: int, action: CardAction) -> None:
+        """A file card's button (or an image's thumbnail) was clicked."""
+        try:
+            path = self._presenter.file_action(message_id, action)
+        except (SiproxylinError, ValueError) as exc:
+            self.failed.emit(str(exc))
+            return
+        if path:
+            # A local file, opened by the desktop's own viewer: nothing is fetched.
+            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if (
