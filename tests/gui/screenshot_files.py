@@ -17,8 +17,7 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import qasync
 from PySide6.QtGui import QFont
@@ -37,6 +36,8 @@ from tests.gui.file_support import (
     picture,
 )
 from tests.gui.waits import until
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def shoot(out: str) -> None:
