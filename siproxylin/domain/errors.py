@@ -105,4 +105,13 @@ class RoomOperationFailed(SiproxylinError):
 
 
 class TransferFailed(SiproxylinError):
-    """A file could not be shared or fetched; the message says why, in words."""
+    """A file could not be shared or fetched; the message says why, in words.
+
+    Attributes:
+        network: The connection failed (proxy, reset, timeout), as opposed to a
+            server that answered with a refusal: trying again later may work.
+    """
+
+    def __init__(self, message: str, *, network: bool = False) -> None:
+        super().__init__(message)
+        self.network = network

@@ -68,7 +68,7 @@ class AccountTransfers:
                     if response.status not in (200, 201):
                         raise TransferFailed(f"the server refused the upload ({_status(response)})")
             except (TimeoutError, aiohttp.ClientError, ProxyError, OSError) as exc:
-                raise TransferFailed(f"upload failed: {_reason(exc)}") from None
+                raise TransferFailed(f"upload failed: {_reason(exc)}", network=True) from None
 
     async def get(self, url: str, path: Path, progress: Callable[[int], None]) -> int:
         """See ``HttpTransfers.get``."""
@@ -93,9 +93,9 @@ class AccountTransfers:
                             done += len(chunk)
                             progress(done)
             except (TimeoutError, aiohttp.ClientError, ProxyError, OSError) as exc:
-                raise TransferFailed(f"download failed: {_reason(exc)}") from None
+                raise TransferFailed(f"download failed: {_reason(exc)}", network=True) from None
         if total >= 0 and done != total:
-            raise TransferFailed(f"download cut off at {done} of {total} bytes")
+            raise TransferFailed(f"download cut off at {done} of {total} bytes", network=True)
         return done
 
     async def size(self, url: str) -> int:
@@ -107,13 +107,13 @@ class AccountTransfers:
                         raise TransferFailed(f"the server refused ({_status(response)})")
                     return response.content_length if response.content_length is not None else -1
             except (TimeoutError, aiohttp.ClientError, ProxyError, OSError) as exc:
-                raise TransferFailed(f"size not known: {_reason(exc)}") from None
+                raise TransferFailed(f"size not known: {_reason(exc)}", network=True) from None
 
     async def _session(self) -> aiohttp.ClientSession:
         try:
             return await http_session(self._network, self._tls, TIMEOUT)
         except (ProxyError, OSError) as exc:
-            raise TransferFailed(f"proxy unreachable: {_reason(exc)}") from None
+            raise TransferFailed(f"proxy unreachable: {_reason(exc)}", network=True) from None
 
 
 def _size_on_disk(path: Path) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -27,7 +28,7 @@ from siproxylin.domain.events import (
     SessionStarted,
 )
 from siproxylin.domain.ids import AccountId, Jid
-from siproxylin.domain.models import ConnectionState, Direction
+from siproxylin.domain.models import ConnectionState, Direction, TransferState
 
 
 async def scenario(config: dict[str, Any]) -> dict[str, Any]:
@@ -90,8 +91,24 @@ async def scenario(config: dict[str, Any]) -> dict[str, Any]:
         await until(lambda: any(isinstance(e, SessionStarted) for e in events[mark:]))
         app.chat.send_message(stored.id, peer, "second, after reconnecting")
         await until(lambda: received("answer 2"))
+        # A file up (XEP-0363 slot, PUT) and down (GET), through the same proxy.
+        shared = Path(config["data_dir"]) / "shared.bin"
+        shared.write_bytes(os.urandom(1024 * 1024))
+        sent = app.files.send_file(stored.id, peer, shared)
+
+        def uploaded() -> bool:
+            transfer = app.files.transfer(sent.id)
+            return transfer is not None and transfer.state is TransferState.DONE
+
+        await until(uploaded, 60)
+        message = app.chat.message(sent.id)
+        assert message is not None
+        fetched = Path(config["data_dir"]) / "fetched.bin"
+        await session.xmpp.http().get(message.attachment, fetched, lambda _done: None)
         result = {
             "ok": True,
+            "file_url": message.attachment,
+            "file_same": fetched.read_bytes() == shared.read_bytes(),
             "states": [e.status.state.value for e in events if isinstance(e, AccountStateChanged)],
             "history": [m.body for m in app.chat.history(stored.id, peer)],
         }

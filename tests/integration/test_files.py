@@ -20,7 +20,7 @@ import pytest
 
 from siproxylin.domain.config import ProxyConfig, ProxyKind
 from siproxylin.domain.errors import TransferFailed
-from siproxylin.domain.events import MessageStored, TransferChanged
+from siproxylin.domain.events import MessageStored, SessionStarted, TransferChanged
 from siproxylin.domain.ids import Jid
 from siproxylin.domain.models import (
     DeliveryState,
@@ -254,6 +254,61 @@ async def test_a_download_resumes_after_a_cut(
             and e.transfer.done
         )
         assert first >= kept  # went on from where it stopped
+    finally:
+        await alice.stop()
+        await bob.stop()
+
+
+async def test_an_upload_cut_by_a_lost_connection_goes_on_after_the_reconnect(
+    prosody: ProsodyServer, tmp_path: Path, garbage_proxy: Any, socks: ProxyConfig
+) -> None:
+    relay = garbage_proxy("close-mid-stream")
+    cut = ProxyConfig(ProxyKind.SOCKS5, relay.host, relay.port)
+    (a_jid, a_pw), (b_jid, b_pw) = prosody.new_account(), prosody.new_account()
+    alice = await client(prosody, tmp_path / "a", a_jid, a_pw, cut)
+    bob = await client(prosody, tmp_path / "b", b_jid, b_pw, socks)
+    try:
+        session: Any = alice.app.accounts.xmpp(alice.account)
+        http = session.http
+        halfway = asyncio.Event()
+
+        class Slow:
+            """The account's real HTTP client, writing slowly (so the cut lands mid-way)."""
+
+            def __init__(self) -> None:
+                self.real = http()
+
+            async def put(
+                self, url: str, headers: Any, chunks: Any, size: int, progress: Any
+            ) -> None:
+                async def slowly() -> Any:
+                    sent = 0
+                    async for chunk in chunks:
+                        sent += len(chunk)
+                        if sent > size // 3:
+                            halfway.set()
+                        await asyncio.sleep(0.002)
+                        yield chunk
+
+                await self.real.put(url, headers, slowly(), size, progress)
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(self.real, name)
+
+        session.http = Slow
+        path, digest = write_file(tmp_path / "out", "cut.bin", 2 * 1024 * 1024)
+        mark = alice.log.mark()
+        sent = alice.app.files.send_file(alice.account, bob.jid, path)
+        await asyncio.wait_for(halfway.wait(), 30)
+        assert relay.trigger_close() >= 2  # the stream and the upload, both cut
+        await alice.log.wait(SessionStarted, since=mark, timeout=30)
+        assert alice.app.files.transfer(sent.id).state is not TransferState.FAILED
+        done = await transfer_state(alice, sent.id, TransferState.DONE)
+        assert done.error == ""
+        stored = await bob.log.wait(MessageStored, lambda e: bool(e.message.attachment), 30)
+        bob.app.files.download(bob.account, stored.message.id)
+        fetched = await transfer_state(bob, stored.message.id, TransferState.DONE)
+        assert hashlib.sha256(Path(fetched.path).read_bytes()).hexdigest() == digest
     finally:
         await alice.stop()
         await bob.stop()

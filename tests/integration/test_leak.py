@@ -67,7 +67,7 @@ async def test_proxied_client_leaks_nothing(
             [sys.executable, "-m", "tests.integration.leak_client", str(config_path)], env=env
         )
         try:
-            async with asyncio.timeout(60):
+            async with asyncio.timeout(120):
                 while client.poll() is None:  # noqa: ASYNC110 - the peer answers meanwhile
                     await asyncio.sleep(0.05)
         except TimeoutError:
@@ -76,12 +76,15 @@ async def test_proxied_client_leaks_nothing(
         output = client.communicate(timeout=5)
     result = json.loads((tmp_path / "result.json").read_text())
     assert result["ok"], (result, output[1][-3000:])
-    assert result["history"] == [
+    assert result["history"][:4] == [
         "first, through the proxy",
         "answer 1",
         "second, after reconnecting",
         "answer 2",
     ]
+    # A file went up and came back down through the proxy (HTTPS to the upload host).
+    assert result["file_url"].startswith(f"https://{prosody.upload_domain}:")
+    assert result["file_same"]
     assert "reconnecting" in result["states"]  # the link really dropped and came back
 
     assert harness.dns_queries(since=start) == []

@@ -60,6 +60,7 @@ from siproxylin.domain.models import (
 
 CHUNK = 64 * 1024
 PROGRESS_INTERVAL = 0.1  # seconds between two progress events of one file
+OFFLINE_GRACE = 5.0  # seconds a cut-off transfer waits to see whether the account went offline
 MAX_NAME = 120
 
 log = logging.getLogger(__name__)
@@ -174,7 +175,7 @@ class FileService:
             log.info("upload of message %s waits for the next login", message.id)
             return  # still UPLOADING: started again by _on_session_started
         except TransferFailed as exc:
-            if self._accounts.status(message.account).state is not ConnectionState.ONLINE:
+            if exc.network and await self._went_offline(message.account):
                 log.info("upload of message %s cut off; again after the next login", message.id)
                 self._save(replace(transfer, done=0))
                 return
@@ -200,6 +201,17 @@ class FileService:
             slot.put_url, slot.headers, _chunks(Path(transfer.path), key), size, progress
         )
         return aesgcm_url(slot.get_url, key) if key is not None else slot.get_url
+
+    async def _went_offline(self, account: AccountId) -> bool:
+        """After a network failure: did the account lose its connection too (within
+        ``OFFLINE_GRACE`` seconds)? Then the transfer waits for the next login."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + OFFLINE_GRACE
+        while self._accounts.status(account).state is ConnectionState.ONLINE:
+            if loop.time() > deadline:
+                return False
+            await asyncio.sleep(0.1)
+        return True
 
     # --- downloads -------------------------------------------------------------------
 
