@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                 profiles=application.profiles,
                 registration=application.registration,
                 files=application.files,
+                preferences=application.preferences,
             )
         )
         window.show()

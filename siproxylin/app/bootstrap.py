@@ -22,6 +22,7 @@ from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.encryption import EncryptionService
 from siproxylin.core.services.files import FileService
 from siproxylin.core.services.history import HistoryService
+from siproxylin.core.services.preferences import PreferencesService
 from siproxylin.core.services.profiles import ProfileService
 from siproxylin.core.services.registration import RegistrationService
 from siproxylin.core.services.rooms import RoomService
@@ -44,6 +45,7 @@ from siproxylin.store.rooms import RoomStore
 from siproxylin.store.roster import RosterStore
 from siproxylin.store.search import MessageSearch
 from siproxylin.store.secrets import open_secret_store
+from siproxylin.store.settings import Settings
 from siproxylin.xmpp.client import XmppClient
 from siproxylin.xmpp.registration import RegistrationChannel
 
@@ -72,6 +74,7 @@ class Application:
     rooms: RoomService
     encryption: EncryptionService
     files: FileService
+    preferences: PreferencesService
     registration: RegistrationService
     profiles: ProfileService | None = None
 
@@ -169,6 +172,7 @@ def build_application(
     history = HistoryService(bus, accounts, ArchiveSyncStore(db))
     rooms = RoomService(bus, accounts, RoomStore(db), decisions)
     files = FileService(bus, accounts, chat, FileTransfers(db), paths.data / "files")
+    preferences = PreferencesService(bus, Settings(db))
     profiles = ProfileService(bus, accounts, AvatarStore(db), AvatarCache(paths.cache))
     registration = RegistrationService(accounts, RegistrationChannel)
     return Application(
@@ -186,6 +190,7 @@ def build_application(
         encryption=encryption,
         rooms=rooms,
         files=files,
+        preferences=preferences,
         profiles=profiles,
         registration=registration,
     )

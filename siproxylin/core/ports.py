@@ -335,6 +335,30 @@ class HttpTransfers(Protocol):
         ...
 
 
+class SettingsRepo(Protocol):
+    """Typed key/value settings, global (``account=None``) or per account."""
+
+    def get_str(self, key: str, default: str = "", account: AccountId | None = None) -> str:
+        """A text setting (``default`` when unset)."""
+        ...
+
+    def get_int(self, key: str, default: int = 0, account: AccountId | None = None) -> int:
+        """An integer setting (``default`` when unset or not an integer)."""
+        ...
+
+    def get_bool(self, key: str, default: bool = False, account: AccountId | None = None) -> bool:
+        """A yes/no setting (``default`` when unset or unreadable)."""
+        ...
+
+    def set(self, key: str, value: str | int | bool, account: AccountId | None = None) -> None:
+        """Store a setting."""
+        ...
+
+    def delete(self, key: str, account: AccountId | None = None) -> None:
+        """Forget a setting."""
+        ...
+
+
 class FileTransferRepo(Protocol):
     """The local side of shared files."""
 

@@ -843,3 +843,16 @@ class NicknameChanged(Event):
 
     jid: Jid
     nick: str
+
+
+@dataclass(frozen=True, slots=True)
+class PreferenceChanged(Event):
+    """A preference was set or reset (``account`` 0: an app-wide one).
+
+    Attributes:
+        key: Its key (a chat's: ``chat/<address>/<key>``).
+        value: The new value as text ("" when reset).
+    """
+
+    key: str
+    value: str

@@ -15,6 +15,7 @@ from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.encryption import EncryptionService
 from siproxylin.core.services.files import FileService
 from siproxylin.core.services.history import HistoryService
+from siproxylin.core.services.preferences import PreferencesService
 from siproxylin.core.services.profiles import ProfileService
 from siproxylin.core.services.registration import RegistrationService
 from siproxylin.core.services.rooms import RoomService
@@ -42,6 +43,8 @@ class GuiServices:
             None hides those commands.
         files: Shared files; None hides the attach button and shows file messages
             as their links.
+        preferences: The user's preferences (theme, notifications, spelling…);
+            None keeps every default and hides what would change them.
     """
 
     bus: EventBus
@@ -57,3 +60,4 @@ class GuiServices:
     profiles: ProfileService | None = None
     registration: RegistrationService | None = None
     files: FileService | None = None
+    preferences: PreferencesService | None = None
