@@ -138,3 +138,24 @@ def test_code_blocks_get_a_background() -> None:
     block = lay_out("```\ncode\n```\nafter", QFont(), 300, COLOURS)
     assert len(block.pre) == 1
     assert block.pre[0].height() > 0
+
+
+def test_a_long_scroll_keeps_the_caches_bounded(qapp: QApplication) -> None:
+    """Rows dropped from the list take their cached heights and files with them."""
+    base = chat_samples()[0]
+    bubbles = Bubbles([])
+    bubbles.model.limit = 300
+    next_id = 1_000_000
+    for _page in range(120):  # 6,000 older messages, 50 at a time
+        page = [
+            replace(base, id=next_id - i, body=f"message {next_id - i}") for i in range(50, 0, -1)
+        ]
+        next_id -= 50
+        bubbles.model.prepend(page)
+        for row in range(50):
+            bubbles.model.transfer(bubbles.model.message(row))
+        QApplication.processEvents()
+    assert bubbles.model.rowCount() == 300
+    assert len(bubbles.delegate._heights) <= 3_050  # 6,000 rows were laid out
+    assert len(bubbles.model._transfers) <= 300
+    bubbles.view.close()

@@ -213,8 +213,14 @@ class MessageListModel(QAbstractListModel):
         self._row_of = {message.id: row for row, message in enumerate(self._rows)}
         self._by_ref = {}
         self._index_refs(self._rows)
+        self._forget_transfers()
         self.endInsertRows()
         return len(fresh)
+
+    def _forget_transfers(self) -> None:
+        """Keep the files of loaded rows only (a long scroll must not grow memory)."""
+        if len(self._transfers) > len(self._rows):
+            self._transfers = {k: v for k, v in self._transfers.items() if k in self._row_of}
 
     def _append(self, appended: list[ChatMessage]) -> None:
         if len(appended) >= self.limit:
@@ -227,6 +233,7 @@ class MessageListModel(QAbstractListModel):
             self._row_of = {message.id: row for row, message in enumerate(self._rows)}
             self._by_ref = {}
             self._index_refs(self._rows)
+            self._forget_transfers()
             self.endRemoveRows()
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(appended) - 1)

@@ -80,6 +80,7 @@ _CHIP_GAP = 4.0
 _FAILED = QColor("#d03434")
 _WARNING = QColor("#e0a100")  # undecryptable bubbles, the "not encrypted" mark
 _WARNING_TEXT = QColor("#a86a00")
+_HEIGHTS_KEPT = 3000  # cached row heights; beyond, those of rows no longer loaded go
 _LAID_OUT = re.compile(r"[*_~`>\n\r]")  # bodies that styling or lines may make taller
 
 
@@ -247,7 +248,20 @@ class MessageDelegate(QStyledItemDelegate):
             )
             height = ceil(geometry.height)
         self._heights[message.id] = (message, key, height)
+        if len(self._heights) > _HEIGHTS_KEPT:
+            self._forget_unloaded()
         return QSize(width, height)
+
+    def _forget_unloaded(self) -> None:
+        """Drop cached heights of messages no longer in the list (scrolled far away)."""
+        model = self._view.model()
+        row_of = getattr(model, "row_of", None)
+        if row_of is None:
+            self._heights.clear()
+            return
+        self._heights = {
+            key: value for key, value in self._heights.items() if row_of(key) is not None
+        }
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         message: ChatMessage | None = index.data(MessageRole.MESSAGE)
