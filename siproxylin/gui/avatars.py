@@ -109,10 +109,12 @@ def _badged(path: str, name: str, key: str, badge: QIcon, part: float) -> QIcon:
         if part < 0.4:  # a presence dot: its icon has a wide transparent margin
             rect = rect.adjusted(-side * 0.5, -side * 0.5, side * 0.5, side * 0.5)
         else:
-            rect = rect.adjusted(side * 0.15, side * 0.15, -side * 0.15, -side * 0.15)
+            rect = rect.adjusted(side * 0.08, side * 0.08, -side * 0.08, -side * 0.08)
         painter.drawPixmap(rect.toRect(), badge.pixmap(32))
         painter.end()
         icon.addPixmap(pixmap)
+        # A selected row shows the picture as it is, not tinted by the highlight.
+        icon.addPixmap(pixmap, QIcon.Mode.Selected)
     return icon
 
 
