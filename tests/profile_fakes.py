@@ -45,6 +45,7 @@ class FakeProfiles:
     vcards: dict[Jid | None, VCard] = field(default_factory=dict)
     calls: list[tuple[object, ...]] = field(default_factory=list)
     own_nick: str = ""
+    published_nick: str = ""  # what our PEP nickname node holds
 
     def serve(self, data: bytes, digest: str | None = None) -> str:
         """Serve ``data`` as the picture of ``digest`` (its own hash by default)."""
@@ -71,11 +72,20 @@ class FakeProfiles:
 
     async def publish_nickname(self, nick: str) -> None:
         self.calls.append(("publish_nickname", nick))
-        self.own_nick = nick
+        self.own_nick = self.published_nick = nick
 
     async def set_vcard(self, card: VCard) -> None:
         self.calls.append(("set_vcard", card))
         self.vcards[None] = card
+
+    async def fetch_own_nickname(self) -> str:
+        self.calls.append(("fetch_own_nickname",))
+        return self.published_nick
+
+    async def set_room_avatar(self, room: Jid, data: bytes, media_type: str) -> str:
+        self.calls.append(("set_room_avatar", room, len(data), media_type))
+        self.vcards[room] = VCard(photo_type=media_type, photo=data)
+        return self.serve(data)
 
 
 @dataclass

@@ -807,7 +807,13 @@ class RoomRepo(Protocol):
 
 
 class ProfileCommands(Protocol):
-    """Profile requests over one account's stream (never any other connection)."""
+    """Profile requests over one account's stream (never any other connection).
+
+    Attributes:
+        own_nick: Our nickname, sent along with our subscription requests.
+    """
+
+    own_nick: str
 
     async def fetch_avatar(self, jid: Jid, digest: str, source: AvatarSource) -> bytes:
         """The picture announced as ``digest``, unverified.
@@ -835,6 +841,14 @@ class ProfileCommands(Protocol):
 
     async def set_vcard(self, card: VCard) -> None:
         """Replace our vCard's basic fields (the photo is kept)."""
+        ...
+
+    async def fetch_own_nickname(self) -> str:
+        """The nickname we published ("" when none)."""
+        ...
+
+    async def set_room_avatar(self, room: Jid, data: bytes, media_type: str) -> str:
+        """Put a picture in a room's vCard (we own the room); returns its SHA-1 hash."""
         ...
 
 

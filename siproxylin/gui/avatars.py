@@ -1,4 +1,4 @@
-"""Avatar pictures for the GUI: round avatars, initials fallback, presence dot, scaling.
+"""Avatar pictures for the GUI: round avatars, initials fallback, presence or room badge, scaling.
 
 Owns how an avatar looks (a circle cut from the cached picture, or the name's
 initials on a colour derived from the address) and how a picture the user
@@ -13,7 +13,7 @@ from functools import lru_cache
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPainterPath, QPixmap
 
-from siproxylin.domain.models import Availability
+from siproxylin.domain.models import Availability, RoomState
 from siproxylin.domain.profiles import MAX_AVATAR_BYTES
 from siproxylin.gui import icons
 from siproxylin.gui.nick_colours import nick_hue
@@ -81,22 +81,40 @@ def contact_icon(path: str, name: str, key: str, availability: Availability) -> 
 
 @lru_cache(maxsize=512)
 def _contact_icon(path: str, name: str, key: str, availability: Availability) -> QIcon:
+    return _badged(path, name, key, icons.presence_icon(availability), 0.36)
+
+
+def room_avatar_icon(path: str, name: str, key: str, state: RoomState) -> QIcon:
+    """A room's round avatar with its state's bubbles at the bottom right."""
+    return _room_avatar_icon(path, name, key, state)
+
+
+@lru_cache(maxsize=256)
+def _room_avatar_icon(path: str, name: str, key: str, state: RoomState) -> QIcon:
+    return _badged(path, name, key, icons.room_icon(state), 0.5)
+
+
+def _badged(path: str, name: str, key: str, badge: QIcon, part: float) -> QIcon:
+    """A round avatar with ``badge`` on a white disc (``part`` of the side) at its corner."""
     icon = QIcon()
-    dot = icons.presence_icon(availability)
     for scale in (1, 2):
         pixmap = QPixmap(avatar_pixmap(path, name, key, ICON_SIDE, scale))
         painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        side = ICON_SIDE * 0.36
+        side = ICON_SIDE * part
         rect = QRectF(ICON_SIDE - side, ICON_SIDE - side, side, side)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor("white"))
         painter.drawEllipse(rect.adjusted(-1, -1, 1, 1))
-        painter.drawPixmap(
-            rect.adjusted(-side * 0.5, -side * 0.5, side * 0.5, side * 0.5).toRect(), dot.pixmap(32)
-        )
+        if part < 0.4:  # a presence dot: its icon has a wide transparent margin
+            rect = rect.adjusted(-side * 0.5, -side * 0.5, side * 0.5, side * 0.5)
+        else:
+            rect = rect.adjusted(side * 0.08, side * 0.08, -side * 0.08, -side * 0.08)
+        painter.drawPixmap(rect.toRect(), badge.pixmap(32))
         painter.end()
         icon.addPixmap(pixmap)
+        # A selected row shows the picture as it is, not tinted by the highlight.
+        icon.addPixmap(pixmap, QIcon.Mode.Selected)
     return icon
 
 
@@ -104,6 +122,7 @@ def forget_cached() -> None:
     """Drop rendered avatars (a picture file was replaced)."""
     avatar_pixmap.cache_clear()
     _contact_icon.cache_clear()
+    _room_avatar_icon.cache_clear()
 
 
 def scaled_avatar(data: bytes) -> tuple[bytes, int, int]:

@@ -57,6 +57,7 @@ def create_main_window(services: GuiServices) -> MainWindow:
         encryption.register(bridge)
     if services.profiles is not None:
         contacts.attach_profiles(services.profiles)
+        chat.attach_profiles(services.profiles)
     contacts.load()
     decisions.load()
     search = (

@@ -2,7 +2,8 @@
 
 ``RoomLink`` is owned by ``XmppClient``. It keeps which rooms we are joining or in
 (and our nick there), turns room presences and non-chat room messages into events
-through ``translate/muc.py``, and sends commands built by ``muc_stanzas.py``. It
+through ``translate/muc.py`` (a room's own presence and disco#info announce its
+avatar, read by ``translate/profiles.py``), and sends commands built by ``muc_stanzas.py``. It
 uses raw stanzas, no slixmpp MUC plugin: the client's one presence handler and
 one message handler feed it, so no handler is added for every stanza to match.
 
@@ -29,6 +30,7 @@ from slixmpp.stanza import Message, Presence
 
 from siproxylin.domain.errors import RoomError, RoomOperationFailed
 from siproxylin.domain.events import (
+    AvatarAnnounced,
     Event,
     OccupantsReceived,
     RoomJoined,
@@ -45,6 +47,7 @@ from siproxylin.domain.models import (
     RoomConfig,
     RoomInfo,
 )
+from siproxylin.domain.profiles import AvatarSource
 from siproxylin.xmpp import muc_stanzas
 from siproxylin.xmpp.translate.muc import (
     MucPresence,
@@ -59,6 +62,7 @@ from siproxylin.xmpp.translate.muc import (
     translate_muc_message,
     translate_muc_presence,
 )
+from siproxylin.xmpp.translate.profiles import room_avatar_hash, translate_room_profile
 
 IQ_TIMEOUT = 20.0
 JOIN_TIMEOUT = 30.0
@@ -106,6 +110,7 @@ class RoomLink:
         self._joining: dict[Jid, _Join] = {}
         self._present: dict[Jid, str] = {}  # joined and joining rooms -> nick
         self._info: dict[Jid, RoomInfo] = {}
+        self._avatars: dict[Jid, str] = {}  # avatar hashes from disco#info, until joined
         self._passwords: dict[Jid, str] = {}
         self._live: dict[Jid, list[OccupantChange]] = {}
         self._flush_scheduled = False
@@ -159,6 +164,11 @@ class RoomLink:
 
     def on_presence(self, xml: ET.Element) -> None:
         """A presence for the MUC translator (see ``translate.muc.is_room_presence``)."""
+        from_room = translate_room_profile(xml, self._account, self._present)
+        if from_room is not None:  # the room's own presence: its avatar, no occupant
+            for event in from_room:
+                self._publish(event)
+            return
         result = translate_muc_presence(xml, self._account, self._present)
         if not isinstance(result, MucPresence):
             if isinstance(result, RoomJoinFailed):
@@ -200,6 +210,9 @@ class RoomLink:
             raise
         info = parse_room_info(room, reply)
         self._info[room] = info
+        avatar = room_avatar_hash(reply)
+        if avatar is not None:
+            self._avatars[room] = avatar
         return info
 
     async def join(
@@ -232,6 +245,9 @@ class RoomLink:
         self._joining[room] = join
         self._present[room] = nick
         self._passwords[room] = password
+        avatar = self._avatars.pop(room, None)
+        if avatar is not None:  # XEP-0486: announced in disco#info too
+            self._publish(AvatarAnnounced(self._account, room, avatar, AvatarSource.VCARD))
         max_stanzas = 0 if info.archived else HISTORY_STANZAS
         self._send_presence(
             muc_stanzas.join_presence(room.with_resource(nick), password, max_stanzas)

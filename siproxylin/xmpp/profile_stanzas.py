@@ -84,6 +84,13 @@ def fetch_item(node: str, item_id: str) -> ET.Element:
     return pubsub
 
 
+def fetch_items(node: str, max_items: int) -> ET.Element:
+    """A ``<pubsub/>`` asking the newest ``max_items`` items of a node."""
+    pubsub = ET.Element(qname(PUBSUB, "pubsub"))
+    ET.SubElement(pubsub, qname(PUBSUB, "items"), node=node, max_items=str(max_items))
+    return pubsub
+
+
 def vcard_query() -> ET.Element:
     """An empty ``<vCard/>`` asking for one."""
     return ET.Element(qname(VCARD, "vCard"))

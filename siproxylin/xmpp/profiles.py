@@ -24,6 +24,7 @@ from siproxylin.xmpp.translate.profiles import (
     AVATAR_METADATA,
     NICK,
     avatar_data,
+    own_nickname,
     parse_vcard,
 )
 
@@ -100,11 +101,32 @@ class ProfileLink:
         await self._store_vcard(card, keep_basic=False)
         self.log.info("vCard updated")
 
+    async def fetch_own_nickname(self) -> str:
+        """The nickname in our PEP node ("" when none is published)."""
+        try:
+            reply = await self._iq(None, "get", profile_stanzas.fetch_items(NICK, 1))
+        except ProfileError as exc:
+            if "item-not-found" in str(exc):
+                return ""
+            raise
+        return own_nickname(reply)
+
+    async def set_room_avatar(self, room: Jid, data: bytes, media_type: str) -> str:
+        """Put a picture in a room's vCard (we must own the room); returns its hash.
+
+        The room announces it to its occupants (XEP-0486); its other vCard fields
+        are kept.
+        """
+        await self._store_vcard(VCard(photo_type=media_type, photo=data), True, room)
+        self.log.info("avatar of room %s set (%d bytes)", room, len(data))
+        return hashlib.sha1(data, usedforsecurity=False).hexdigest()
+
     # --- internals -------------------------------------------------------------------
 
-    async def _store_vcard(self, card: VCard, keep_basic: bool) -> None:
+    async def _store_vcard(self, card: VCard, keep_basic: bool, to: Jid | None = None) -> None:
+        """Store ``card`` as our vCard (or ``to``'s, a room's), over the stored one."""
         try:
-            reply = await self._iq(None, "get", profile_stanzas.vcard_query())
+            reply = await self._iq(to, "get", profile_stanzas.vcard_query())
         except ProfileError:
             reply = None
         stored = None if reply is None else reply.find(profile_stanzas.vcard_query().tag)
@@ -119,7 +141,7 @@ class ProfileLink:
                 card.photo_type,
                 card.photo,
             )
-        await self._iq(None, "set", profile_stanzas.vcard(card, stored))
+        await self._iq(to, "set", profile_stanzas.vcard(card, stored))
 
     async def _publish(self, node: str, item_id: str, payload: ET.Element) -> None:
         await self._iq(None, "set", profile_stanzas.publish(node, item_id, payload, ACCESS_MODEL))

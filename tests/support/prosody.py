@@ -143,8 +143,9 @@ ssl = {{
 VirtualHost {domain}
 
 Component {muc_domain} "muc"
-  -- muc_moderation (XEP-0425) comes from Debian's prosody-modules package.
-  modules_enabled = {{ "muc_mam"; "muc_moderation" }}
+  -- muc_moderation (XEP-0425) and vcard_muc (room avatars in the room's vCard,
+  -- announced in its presence and disco#info) come from Debian's prosody-modules.
+  modules_enabled = {{ "muc_mam"; "muc_moderation"; "vcard_muc" }}
   restrict_room_creation = false
 
 Component {upload_domain} "http_file_share"

@@ -1,12 +1,14 @@
-"""Profiles: contacts' (and our own) avatars and nicknames, vCards on request.
+"""Profiles: contacts', rooms' (and our own) avatars and nicknames, vCards on request.
 
 Owns the rules: an announced avatar is fetched once per hash, over the account's
 own stream, and used only when its SHA-1 matches, it is an image and it is at
 most ``MAX_AVATAR_BYTES``; the hash is remembered (and the picture cached) before
 ``AvatarChanged`` is published, so it shows at the next start without network.
 A vCard-based "no photo" does not hide an avatar announced through PEP. Nicknames
-are remembered before ``NicknameChanged``. Logs never hold picture bytes or vCard
-contents. Imports ``domain`` and ``core`` only.
+are remembered before ``NicknameChanged``. A room's avatar is handled like a
+contact's, announced by the room and fetched from its vCard. Our own nickname
+is handed to the stream at every login (subscription requests carry it). Logs
+never hold picture bytes or vCard contents. Imports ``domain`` and ``core`` only.
 """
 
 from __future__ import annotations
@@ -14,18 +16,21 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
 from siproxylin.core.ports import AvatarFiles, AvatarRepo
-from siproxylin.domain.errors import NotConnected
+from siproxylin.domain.errors import AccountNotFound, NotConnected
 from siproxylin.domain.events import (
     AccountRemoved,
     AvatarAnnounced,
     AvatarChanged,
     NicknameChanged,
     NicknameReceived,
+    SessionStarted,
 )
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.profiles import (
@@ -73,6 +78,7 @@ class ProfileService:
         bus.subscribe(AvatarAnnounced, self._on_avatar_announced)
         bus.subscribe(NicknameReceived, self._on_nickname_received)
         bus.subscribe(AccountRemoved, self._on_account_removed)
+        bus.subscribe(SessionStarted, self._on_session_started)
 
     # --- queries ---------------------------------------------------------------------
 
@@ -141,7 +147,40 @@ class ProfileService:
         """
         await self._accounts.online_xmpp(account).profiles.set_vcard(card)
 
+    async def set_room_avatar(self, account: AccountId, room: Jid, image: bytes) -> None:
+        """Put a (already scaled) picture in a room's vCard; we must own the room.
+
+        Raises:
+            NotConnected: If the account is offline.
+            ProfileError: If it is no image, too big, or the room refused it.
+        """
+        kind = image_type(image)
+        if kind is None or len(image) > MAX_AVATAR_BYTES:
+            raise ProfileError("the avatar must be an image of at most 1 MB")
+        xmpp = self._accounts.online_xmpp(account)
+        digest = await xmpp.profiles.set_room_avatar(room.bare, image, kind)
+        self._apply(account, room.bare, digest, AvatarSource.VCARD, image)
+
     # --- handlers --------------------------------------------------------------------
+
+    def _on_session_started(self, event: SessionStarted) -> None:
+        """Our nickname goes with subscription requests: the stored one at once,
+        then the one our PEP node holds (another client may have changed it)."""
+        xmpp = self._accounts.xmpp(event.account)
+        if xmpp is None:
+            return
+        own = event.bound.bare
+        xmpp.profiles.own_nick = self.nickname(event.account, own)
+        if not event.resumed:
+            self._spawn(self._reload_own_nick(event.account, own))
+
+    async def _reload_own_nick(self, account: AccountId, own: Jid) -> None:
+        try:
+            nick = await self._accounts.online_xmpp(account).profiles.fetch_own_nickname()
+        except (NotConnected, ProfileError) as exc:
+            log.info("own nickname not fetched: %s", exc)
+            return
+        self._remember_nick(account, own, nick)
 
     def _on_avatar_announced(self, event: AvatarAnnounced) -> None:
         account, jid, digest = event.account, event.jid.bare, event.hash
@@ -161,9 +200,7 @@ class ProfileService:
         if key in self._fetching:
             return
         self._fetching.add(key)
-        task = asyncio.ensure_future(self._fetch(account, jid, digest, event.source))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task = self._spawn(self._fetch(account, jid, digest, event.source))
         task.add_done_callback(lambda _t: self._fetching.discard(key))
 
     async def _fetch(self, account: AccountId, jid: Jid, digest: str, source: AvatarSource) -> None:
@@ -208,7 +245,14 @@ class ProfileService:
         log.info("avatar of %s: %s", jid, digest[:12] or "none")
         self._bus.publish(AvatarChanged(account, jid, path))
 
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
     def _remember_nick(self, account: AccountId, jid: Jid, nick: str) -> None:
+        self._set_own_nick(account, jid, nick)
         nicks = self._known_nicks(account)
         if nicks.get(jid, "") == nick:
             return
@@ -218,6 +262,16 @@ class ProfileService:
         else:
             nicks.pop(jid, None)
         self._bus.publish(NicknameChanged(account, jid, nick))
+
+    def _set_own_nick(self, account: AccountId, jid: Jid, nick: str) -> None:
+        """Keep the nickname our subscription requests carry up to date."""
+        xmpp = self._accounts.xmpp(account)
+        try:
+            own = self._accounts.config(account).jid.bare
+        except AccountNotFound:
+            return
+        if xmpp is not None and jid == own:
+            xmpp.profiles.own_nick = nick
 
     def _known_avatars(self, account: AccountId) -> dict[Jid, tuple[str, AvatarSource]]:
         if account not in self._avatars:

@@ -110,6 +110,9 @@ def contact_data(account: AccountId, entry: ContactEntry, role: int) -> Any:  # 
         return f"{name} ({entry.unread})" if entry.unread else name
     if role == _DECORATION:
         if entry.room_state is not None:
+            if entry.avatar:
+                name, key = entry.display_name, str(entry.jid)
+                return avatars.room_avatar_icon(entry.avatar, name, key, entry.room_state)
             return icons.room_icon(entry.room_state)
         return avatars.contact_icon(
             entry.avatar, entry.display_name, str(entry.jid), entry.availability

@@ -35,6 +35,7 @@ from siproxylin.core.accounts import AccountManager
 from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.files import FileService
 from siproxylin.core.services.history import HistoryService
+from siproxylin.core.services.profiles import ProfileService
 from siproxylin.core.services.roster import RosterService
 from siproxylin.core.services.search import SearchService
 from siproxylin.domain.errors import AccountNotFound, SiproxylinError, TransferFailed
@@ -43,6 +44,7 @@ from siproxylin.domain.events import (
     HistorySyncStateChanged,
     MessageErrorReceived,
     MessageStored,
+    NicknameChanged,
     PresenceChanged,
     RosterChanged,
     TransferChanged,
@@ -110,12 +112,18 @@ class ChatPresenter(QObject):
         self.files = files
         if files is not None:
             self.model.transfer_of = files.transfer
+        self._profiles: ProfileService | None = None
+
+    def attach_profiles(self, profiles: ProfileService) -> None:
+        """Name a peer outside the roster (or unnamed there) by its nickname."""
+        self._profiles = profiles
 
     def register(self, bridge: EventBridge) -> None:
         """Subscribe the handlers to the bridge."""
         bridge.register(MessageStored, self._on_message_stored)
         bridge.register(PresenceChanged, self._on_presence_changed)
         bridge.register(RosterChanged, self._on_roster_changed)
+        bridge.register(NicknameChanged, self._on_roster_changed)
         bridge.register(AccountRemoved, self._on_account_removed)
         bridge.register(HistorySyncStateChanged, self._on_history_sync)
         bridge.register(MessageErrorReceived, self._on_message_error)
@@ -136,7 +144,7 @@ class ChatPresenter(QObject):
 
     @property
     def peer_name(self) -> str:
-        """The peer's roster name, or its address."""
+        """The peer's roster name, else its nickname (XEP-0172), else its address."""
         return self._name
 
     @property
@@ -434,12 +442,12 @@ class ChatPresenter(QObject):
                 self.peer_changed.emit()
                 return
 
-    def _on_roster_changed(self, events: Sequence[RosterChanged]) -> None:
+    def _on_roster_changed(self, events: Sequence[RosterChanged | NicknameChanged]) -> None:
         if self._conversation is None:
             return
         account, peer = self._conversation
         if any(e.account == account for e in events):
-            name = self._roster_name(account, peer)
+            name = self._title_of(account, peer)
             if name != self._name:
                 self._name = name
                 self.model.set_names(name, self.model.own_name)
@@ -510,7 +518,7 @@ class ChatPresenter(QObject):
             self.history_changed.emit()
         self._conversation = (account, peer)
         self._latest = latest
-        self._name = self._roster_name(account, peer)
+        self._name = self._title_of(account, peer)
         self.model.set_names(self._name, self._own_name(account))
         self.model.set_messages(messages)
         self.typing.set_conversation((account, peer), self._name)
@@ -536,6 +544,9 @@ class ChatPresenter(QObject):
             return ""
         return jid.local or str(jid)
 
-    def _roster_name(self, account: AccountId, peer: Jid) -> str:
+    def _title_of(self, account: AccountId, peer: Jid) -> str:
         item = next((i for i in self._roster.roster(account) if i.jid == peer), None)
-        return item.display_name if item is not None else str(peer)
+        if item is not None and item.name:
+            return item.name
+        nick = "" if self._profiles is None else self._profiles.nickname(account, peer)
+        return nick or str(peer)

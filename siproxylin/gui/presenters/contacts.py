@@ -69,7 +69,7 @@ class ContactsPresenter:
         """Show avatars and nicknames (from ``profiles``) in the contact rows."""
         self._profiles = profiles
         for entry in self.model.accounts():
-            contacts = [c for c in self.model.contacts(entry.account) if not c.is_room]
+            contacts = self.model.contacts(entry.account)
             self.model.update_contacts(
                 entry.account, [self._with_profile(entry.account, c) for c in contacts]
             )
@@ -101,6 +101,7 @@ class ContactsPresenter:
                     rooms.state_text(account, room),
                     unread=old.unread if old is not None else unread.get(room, 0),
                     room_state=state,
+                    avatar=self._avatar(account, room),
                 )
             )
         removed = [room for room in current if room not in listed]
@@ -245,7 +246,7 @@ class ContactsPresenter:
         changed: dict[AccountId, dict[Jid, ContactEntry]] = {}
         for event in events:
             entry = self.model.contact(event.account, event.jid)
-            if entry is not None and not entry.is_room:
+            if entry is not None:
                 changed.setdefault(event.account, {})[entry.jid] = self._with_profile(
                     event.account, entry
                 )
@@ -258,12 +259,18 @@ class ContactsPresenter:
         profiles = self._profiles
         if profiles is None:
             return entry
-        path = profiles.avatar(account, entry.jid)
+        if entry.is_room:  # a room has an avatar, not a nickname
+            return replace(entry, avatar=self._avatar(account, entry.jid))
         return replace(
             entry,
-            avatar="" if path is None else str(path),
+            avatar=self._avatar(account, entry.jid),
             nickname=profiles.nickname(account, entry.jid),
         )
+
+    def _avatar(self, account: AccountId, jid: Jid) -> str:
+        """The path of ``jid``'s cached picture, "" for none (or no profiles)."""
+        path = None if self._profiles is None else self._profiles.avatar(account, jid)
+        return "" if path is None else str(path)
 
     def _known(self, account: AccountId) -> bool:
         """True if the tree has the account; if not, load it whole and return False."""

@@ -357,6 +357,8 @@ class ChatView(QWidget):
         account, room = rooms.room
         self.presence_dot.setPixmap(icons.room_icon(rooms.state(account, room)).pixmap(16, 16))
         self.peer_label.setText(rooms.title(account, room))
+        if self.avatar_of is not None and self.avatar_of(account, room) is not None:
+            self._show_avatar(account, room, rooms.title(account, room))  # only a real picture
         self.peer_label.setToolTip(str(room))
         parts = [str(room), rooms.state_text(account, room)]
         count = rooms.occupants.count()

@@ -1,6 +1,7 @@
 """Profiles in stanzas: avatars (XEP-0084, XEP-0153), nicknames (XEP-0172), vCards (XEP-0054).
 
-Turns PEP notifications and presence annotations into ``AvatarAnnounced`` /
+Turns PEP notifications and presence annotations (a contact's, or a room's own,
+XEP-0486) into ``AvatarAnnounced`` /
 ``NicknameReceived``, and reads fetched avatar data and vCards into bytes and
 ``VCard`` values. Untrusted input is checked here: a hash that is not a SHA-1,
 an avatar hosted elsewhere (an ``url``: fetching it would leave the account's
@@ -14,6 +15,7 @@ import base64
 import binascii
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 
 from siproxylin.domain.events import AvatarAnnounced, Event, NicknameReceived, StanzaRejected
 from siproxylin.domain.ids import AccountId, InvalidJid, Jid
@@ -34,6 +36,14 @@ VCARD = "vcard-temp"
 VCARD_UPDATE = "vcard-temp:x:update"
 PUBSUB = "http://jabber.org/protocol/pubsub"
 PUBSUB_EVENT = "http://jabber.org/protocol/pubsub#event"
+DATA_FORMS = "jabber:x:data"
+# Where a room's disco#info form gives its avatar hash: XEP-0486, and Prosody's
+# mod_vcard_muc (0.12 with the community module).
+_ROOM_AVATAR_FIELDS = (
+    "muc#roominfo_avatarhash",
+    "{http://modules.prosody.im/mod_vcard_muc}avatar#sha1",
+)
+_VALUE = qname(DATA_FORMS, "value")
 _EVENT_ITEMS = f"{qname(PUBSUB_EVENT, 'event')}/{qname(PUBSUB_EVENT, 'items')}"
 _RESULT_ITEMS = f"{qname(PUBSUB, 'pubsub')}/{qname(PUBSUB, 'items')}"
 _SHA1 = re.compile(r"[0-9a-f]{40}")
@@ -133,14 +143,9 @@ def translate_presence_profile(xml: ET.Element, account: AccountId) -> list[Even
         return [] if nick is None else [NicknameReceived(account, sender, _nick(nick))]
     if ptype != "available":
         return []
-    update = xml.find(qname(VCARD_UPDATE, "x"))
-    photo = None if update is None else update.find(qname(VCARD_UPDATE, "photo"))
-    if photo is None:
-        return []  # no <photo/>: the sender is not ready to advertise one
-    digest = (photo.text or "").strip().lower()
-    if digest and not _SHA1.fullmatch(digest):
-        return []
-    return [AvatarAnnounced(account, sender, digest, AvatarSource.VCARD)]
+    # No <photo/>: the sender is not ready to advertise one; a malformed one is ignored.
+    digest = _photo_hash(xml)
+    return [] if digest is None else [AvatarAnnounced(account, sender, digest, AvatarSource.VCARD)]
 
 
 def avatar_data(result: ET.Element, expected: str) -> bytes:
@@ -222,3 +227,75 @@ def _nick(element: ET.Element | None) -> str:
     if element is None:
         return ""
     return " ".join((element.text or "").split())[:MAX_NICKNAME_CHARS]
+
+
+def translate_room_profile(
+    xml: ET.Element, account: AccountId, rooms: Mapping[Jid, str]
+) -> list[Event] | None:
+    """The avatar hash a room announces in a presence from its own bare address.
+
+    Rooms with avatars (Prosody's ``mod_vcard_muc``) send a XEP-0153 photo hash
+    from the room itself when we join and when it changes. The hash in an
+    occupant's presence (``room@service/nick``) is that occupant's, not the
+    room's, and is not read here.
+
+    Args:
+        xml: A ``<presence/>``.
+        account: The receiving account.
+        rooms: Rooms we are in or joining.
+
+    Returns:
+        None when the presence is not from one of ``rooms``' bare address (an
+        occupant's, for the MUC translator); otherwise ``AvatarAnnounced``
+        (source VCARD: the picture is in the room's vCard) for a photo hash, or
+        nothing (no hash, a malformed one, another type).
+    """
+    try:
+        sender = Jid.parse(xml.get("from", ""))
+    except InvalidJid:
+        return None
+    if sender.resource or sender not in rooms:
+        return None
+    if xml.get("type", "available") != "available":
+        return []
+    digest = _photo_hash(xml)
+    return [] if digest is None else [AvatarAnnounced(account, sender, digest, AvatarSource.VCARD)]
+
+
+def room_avatar_hash(query: ET.Element | None) -> str | None:
+    """The avatar hash in a room's disco#info form; None when it announces none.
+
+    Read from ``muc#roominfo_avatarhash`` (XEP-0486) or the field Prosody's
+    ``mod_vcard_muc`` uses; "" means the room has no avatar.
+
+    Args:
+        query: The disco#info ``<query/>`` of the room.
+    """
+    if query is None:
+        return None
+    for form in query.iterfind(qname(DATA_FORMS, "x")):
+        for field in form.iterfind(qname(DATA_FORMS, "field")):
+            if field.get("var") not in _ROOM_AVATAR_FIELDS:
+                continue
+            values = [(v.text or "").strip().lower() for v in field.iterfind(_VALUE)]
+            return next((v for v in values if _SHA1.fullmatch(v)), "")
+    return None
+
+
+def own_nickname(result: ET.Element) -> str:
+    """Our nickname from the ``<iq/>`` result of fetching our PEP nickname node."""
+    items = result.find(_RESULT_ITEMS)
+    if items is None:
+        return ""
+    item = items.find(qname(PUBSUB, "item"))
+    return "" if item is None else _nick(item.find(qname(NICK, "nick")))
+
+
+def _photo_hash(xml: ET.Element) -> str | None:
+    """The XEP-0153 photo hash of a presence ("" none), None if absent or malformed."""
+    update = xml.find(qname(VCARD_UPDATE, "x"))
+    photo = None if update is None else update.find(qname(VCARD_UPDATE, "photo"))
+    if photo is None:
+        return None
+    digest = (photo.text or "").strip().lower()
+    return digest if not digest or _SHA1.fullmatch(digest) else None

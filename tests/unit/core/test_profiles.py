@@ -141,3 +141,68 @@ async def test_own_avatar_nickname_and_vcard_are_published(setup: Setup) -> None
     assert setup.service.avatar(account, own) is None
     with pytest.raises(ProfileError):
         await setup.service.set_avatar(account, b"not an image", 1, 1)
+
+
+ROOM = Jid.parse("lounge@conference.x.org")
+
+
+async def test_a_room_avatar_is_fetched_from_the_rooms_vcard_and_remembered(
+    setup: Setup,
+) -> None:
+    account = await setup.online()
+    digest = setup.fake.serve(png(3, 3, (10, 90, 10)))
+    setup.core.bus.publish(AvatarAnnounced(account, ROOM, digest, AvatarSource.VCARD))
+    await settle()
+    path = setup.service.avatar(account, ROOM)
+    assert path is not None
+    assert sha1(path.read_bytes()) == digest
+    assert ("fetch_avatar", ROOM, digest, AvatarSource.VCARD) in setup.fake.calls
+    assert setup.repo.avatars(account)[ROOM] == (digest, AvatarSource.VCARD)
+    assert setup.changed[-1] == AvatarChanged(account, ROOM, path)
+    # The room says it has none any more.
+    setup.core.bus.publish(AvatarAnnounced(account, ROOM, "", AvatarSource.VCARD))
+    await settle()
+    assert setup.service.avatar(account, ROOM) is None
+
+
+async def test_a_forged_room_avatar_is_refused(setup: Setup) -> None:
+    account = await setup.online()
+    forged = setup.fake.serve(b"<html>not a picture</html>", digest="b" * 40)
+    setup.core.bus.publish(AvatarAnnounced(account, ROOM, forged, AvatarSource.VCARD))
+    await settle()
+    assert setup.service.avatar(account, ROOM) is None
+    assert setup.files.writes == 0
+
+
+async def test_owner_sets_a_room_avatar(setup: Setup) -> None:
+    account = await setup.online()
+    picture = png(5, 5)
+    await setup.service.set_room_avatar(account, ROOM, picture)
+    assert ("set_room_avatar", ROOM, len(picture), "image/png") in setup.fake.calls
+    path = setup.service.avatar(account, ROOM)
+    assert path is not None
+    assert path.read_bytes() == picture
+    with pytest.raises(ProfileError):
+        await setup.service.set_room_avatar(account, ROOM, b"text")
+
+
+async def test_own_nickname_is_given_back_to_the_stream_at_login(setup: Setup) -> None:
+    own = Jid.parse("me@x.org")
+    stored = await setup.core.accounts.add_account(account_config("me@x.org"), "pw")
+    setup.repo.set_nickname(stored.id, own, "Stored Me")
+    session = setup.core.xmpp(stored.id)
+    session.profiles.published_nick = "Stored Me"
+    session.start()
+    assert session.profiles.own_nick == "Stored Me"  # at once, from the store
+    await settle()
+    assert ("fetch_own_nickname",) in session.profiles.calls
+    # Changed from another client meanwhile: the PEP node wins after the next login.
+    session.profiles.published_nick = "Newer Me"
+    session.end()
+    session.start()
+    await settle()
+    assert session.profiles.own_nick == "Newer Me"
+    assert setup.service.nickname(stored.id, own) == "Newer Me"
+    # Our own PEP notification (another client of ours) updates it too.
+    setup.core.bus.publish(NicknameReceived(stored.id, own, "Latest"))
+    assert session.profiles.own_nick == "Latest"
