@@ -329,3 +329,18 @@ async def test_an_unanswered_offer_hits_the_ice_timeout(
     assert str(info.value) == "the peer never connected"
     assert a.peer.state == "closed"
     assert await sockets_gone() == []
+
+
+async def test_a_direct_account_may_use_turns(
+    coturn: CoturnServer, certs: CertSet, closing: list[Side]
+) -> None:
+    route = TurnRoute(ca_file=str(certs.ca_file))
+    tls = {"scheme": TurnScheme.TURNS, "transport": TurnTransport.TCP, "host": LOOPBACK}
+    a = side(turn_server(coturn, "alice", **tls), route, A_HZ)  # type: ignore[arg-type]
+    b = side(turn_server(coturn, "bob", **tls), route, B_HZ)  # type: ignore[arg-type]
+    closing += [a, b]
+    await connect(a, b)
+    await wait_for_tone(a.sink, frames=10)
+    assert heard(a.sink) == pytest.approx(B_HZ, abs=10)
+    assert_sockets_only_to(coturn.tls_port, "tcp")
+    assert "TLSv1" in coturn.log_text()
