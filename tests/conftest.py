@@ -18,6 +18,8 @@ Proxy fixtures (tests.support.proxies; only the proxies resolve siproxylin.test)
     socks_proxy_fresh  function  a MicrosocksProxy of the test's own (kill/stop/start it)
     garbage_proxy      function  factory: ``garbage_proxy("black-hole", **options)`` ->
                                  a started GarbageProxy, stopped after the test
+    coturn             session   tests.support.coturn.CoturnServer on loopback (UDP, TCP,
+                                 TLS with the test certificate); ``.credentials(user)``
     leak_harness       function  factory: ``leak_harness(proxy_or_port, **options)`` -> a
                                  started tests.support.netns.LeakHarness, closed after
                                  the test; skips when not root (the ``leak`` marker)
@@ -51,6 +53,7 @@ if str(PROJECT_ROOT) not in sys.path:
 # whichever test imports them first.
 import siproxylin.xmpp.omemo  # noqa: E402, F401
 from tests.support.certs import CertSet, generate_certs  # noqa: E402
+from tests.support.coturn import CoturnServer  # noqa: E402
 from tests.support.netns import LeakHarness, unavailable_reason  # noqa: E402
 from tests.support.prosody import (  # noqa: E402
     INSTALL_HINT,
@@ -172,6 +175,14 @@ def http_proxy_auth(prosody: ProsodyServer) -> Iterator[TinyProxy]:
         connect_ports=_prosody_ports(prosody), user="sip-proxy-user", password=password
     ) as proxy:
         yield proxy
+
+
+@pytest.fixture(scope="session")
+def coturn(certs: CertSet) -> Iterator[CoturnServer]:
+    if shutil.which("turnserver") is None:
+        pytest.fail("coturn is not installed: run `sudo tools/install-test-deps.sh`", pytrace=False)
+    with CoturnServer(certs) as server:
+        yield server
 
 
 @pytest.fixture

@@ -16,6 +16,9 @@ BLOCKED = [
     "aiohttp",
     "aiohttp_socks",
     "keyring",
+    "aiortc",
+    "aioice",
+    "av",
 ]
 
 
@@ -27,7 +30,8 @@ def test_core_imports_with_toolkits_missing() -> None:
         "import siproxylin.core.accounts, siproxylin.core.session, siproxylin.core.decisions\n"
         "import siproxylin.core.services.chat, siproxylin.core.services.roster\n"
         "import siproxylin.core.services.search\n"
-        "import siproxylin.domain.events\n"
+        "import siproxylin.domain.events, siproxylin.domain.calls\n"
+        "import siproxylin.core.turn_choice\n"
         "print('ok')\n"
     )
     result = subprocess.run(
