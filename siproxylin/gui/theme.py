@@ -94,6 +94,7 @@ def apply_theme(spec: ThemeSpec) -> None:
     if not isinstance(app, QApplication):
         return
     _current = spec.colours  # before the palette: its change event repaints the delegates
+    app.setStyleSheet("")  # a style sheet hides the style underneath (its name is "")
     if app.style().name().lower() != "fusion":
         QApplication.setStyle("Fusion")  # the same look on every desktop
     QApplication.setPalette(build_palette(spec))
