@@ -85,8 +85,10 @@ def luminance(colour: QColor) -> float:
         channel = value / 255
         return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
 
-    return 0.2126 * linear(colour.red()) + 0.7152 * linear(colour.green()) + (
-        0.0722 * linear(colour.blue())
+    return (
+        0.2126 * linear(colour.red())
+        + 0.7152 * linear(colour.green())
+        + (0.0722 * linear(colour.blue()))
     )
 
 
