@@ -17,6 +17,7 @@ from siproxylin.gui.presenters.encryption import EncryptionPresenter
 from siproxylin.gui.presenters.rooms import RoomsPresenter
 from siproxylin.gui.presenters.search import SearchPresenter
 from siproxylin.gui.services import GuiServices
+from siproxylin.gui.theme_control import ThemeController
 from siproxylin.gui.views.main_window import MainWindow
 
 
@@ -26,6 +27,8 @@ def create_main_window(services: GuiServices) -> MainWindow:
     The window shows the accounts the core already has and follows the bus from
     now on; ``AccountManager.load()`` may run before or after this call.
     """
+    theme = ThemeController(services.preferences)
+    theme.start()  # before any widget exists, so none is built in the wrong colours
     bridge = EventBridge(services.bus)
     contacts = ContactsPresenter(
         ContactTreeModel(), services.accounts, services.roster, services.chat
@@ -74,7 +77,9 @@ def create_main_window(services: GuiServices) -> MainWindow:
         search=search,
         rooms=rooms,
         encryption=encryption,
+        theme=theme,
     )
+    theme.setParent(window)
     contacts.model.setParent(window)
     chat.setParent(window)
     decisions.setParent(window)

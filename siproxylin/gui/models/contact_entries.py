@@ -13,12 +13,13 @@ from functools import cache
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 
 from siproxylin.domain.config import ProxyConfig
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import AccountStatus, Availability, RoomState, Subscription
 from siproxylin.gui import avatars, icons, labels
+from siproxylin.gui.theme import colours as theme_colours
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
@@ -121,9 +122,9 @@ def contact_data(account: AccountId, entry: ContactEntry, role: int) -> Any:  # 
         return _room_tooltip(entry) if entry.is_room else _contact_tooltip(entry)
     if role == _FOREGROUND:
         if entry.is_room:
-            return QBrush(QColor("#808080")) if entry.room_state is not RoomState.JOINED else None
+            return _muted() if entry.room_state is not RoomState.JOINED else None
         if entry.availability is Availability.OFFLINE:
-            return QBrush(QColor("#808080"))
+            return _muted()
         return None
     if role == _FONT:
         return _bold() if entry.unread else None
@@ -167,6 +168,10 @@ def _account_tooltip(entry: AccountEntry) -> str:
 
 
 @cache
+def _muted() -> QBrush:
+    return QBrush(theme_colours().colour("muted"))
+
+
 def _bold() -> QFont:
     font = QFont()
     font.setBold(True)

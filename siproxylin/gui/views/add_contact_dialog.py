@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from siproxylin.domain.ids import AccountId, InvalidJid, Jid
+from siproxylin.gui.theme import set_tone
 
 
 class AddContactDialog(QDialog):
@@ -49,7 +50,7 @@ class AddContactDialog(QDialog):
         form.addRow("&Address:", self.jid_edit)
         form.addRow("&Name:", self.name_edit)
         self.error_label = QLabel(self)
-        self.error_label.setStyleSheet("color: #c62828;")
+        set_tone(self.error_label, "failed")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         buttons = QDialogButtonBox(

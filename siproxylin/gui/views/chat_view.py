@@ -66,6 +66,7 @@ from siproxylin.gui.async_slot import async_slot
 from siproxylin.gui.presenters.chat import ChatPresenter
 from siproxylin.gui.presenters.encryption import TURN_OFF_QUESTION, EncryptionPresenter
 from siproxylin.gui.presenters.rooms import RoomsPresenter
+from siproxylin.gui.theme import set_tone
 from siproxylin.gui.views.compose_bar import ComposeBar
 from siproxylin.gui.views.composer import Composer
 from siproxylin.gui.views.encryption_dialog import EncryptionDialog
@@ -239,7 +240,7 @@ class ChatView(QWidget):
         column = QVBoxLayout(box)
         column.setContentsMargins(8, 6, 8, 8)
         self.error_label = QLabel(box)
-        self.error_label.setStyleSheet("color: #c62828;")
+        set_tone(self.error_label, "failed")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         column.addWidget(self.error_label)
@@ -455,7 +456,7 @@ class ChatView(QWidget):
         self.encryption_button.setVisible(encryption is not None and encryption.has_devices)
         self.lock_button.setIcon(icons.lock_icon(encrypted))
         self.lock_button.setText("Encrypted" if encrypted else "Not encrypted")
-        self.lock_button.setStyleSheet("color: #2e7d32;" if encrypted else "")
+        set_tone(self.lock_button, "success" if encrypted else None)
         self.lock_button.setToolTip(LOCK_ON_TIP if encrypted else LOCK_OFF_TIP)
         self.composer.setPlaceholderText(ENCRYPTED_PLACEHOLDER if encrypted else PLACEHOLDER)
         if self.delegate.set_encrypted_conversation(encrypted):

@@ -17,7 +17,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QPixmap
+from PySide6.QtGui import QBrush, QFont, QFontDatabase, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -41,6 +41,8 @@ from siproxylin.domain.models import OmemoDevice, TrustLevel
 from siproxylin.gui.async_slot import async_slot
 from siproxylin.gui.presenters.encryption import DeviceList, EncryptionPresenter
 from siproxylin.gui.qr import qr_image
+from siproxylin.gui.theme import colours as theme_colours
+from siproxylin.gui.theme import set_tone
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +57,11 @@ TRUST_TEXT = {
     TrustLevel.VERIFIED: "Verified",
     TrustLevel.DISTRUSTED: "Distrusted",
 }
-_TRUST_COLOUR = {
-    TrustLevel.UNDECIDED: "#b07800",
+_TRUST_COLOUR = {  # names of the theme's colours
+    TrustLevel.UNDECIDED: "warning_text",
     TrustLevel.BLIND: "",
-    TrustLevel.VERIFIED: "#2e9e44",
-    TrustLevel.DISTRUSTED: "#d03434",
+    TrustLevel.VERIFIED: "success",
+    TrustLevel.DISTRUSTED: "failed",
 }
 _DEVICE_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 
@@ -277,7 +279,7 @@ class EncryptionDialog(QDialog):
             item.setFont(1, self._mono)
             colour = _TRUST_COLOUR[device.trust]
             if colour:
-                item.setForeground(2, QBrush(QColor(colour)))
+                item.setForeground(2, QBrush(theme_colours().colour(colour)))
             table.addTopLevelItem(item)
             if selected is not None and selected.device_id == device.device_id:
                 item.setSelected(True)
@@ -319,7 +321,7 @@ class EncryptionDialog(QDialog):
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
         self.status_label.setText(text)
-        self.status_label.setStyleSheet("color: #c62828;" if error else "")
+        set_tone(self.status_label, "failed" if error else None)
         self.status_label.setVisible(bool(text))
 
     # --- actions -----------------------------------------------------------------
@@ -382,7 +384,7 @@ class EncryptionDialog(QDialog):
 
     def _show_uri_result(self, text: str, *, error: bool) -> None:
         self.uri_result.setText(text)
-        self.uri_result.setStyleSheet("color: #c62828;" if error else "color: #2e7d32;")
+        set_tone(self.uri_result, "failed" if error else "success")
         self.uri_result.show()
 
     def _run(self, failure: str, command: Coroutine[Any, Any, None]) -> None:

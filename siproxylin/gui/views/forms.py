@@ -8,14 +8,14 @@ from __future__ import annotations
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
-ERROR_STYLE = "color: #c62828;"
+from siproxylin.gui.theme import set_tone
 
 
 def error_label(parent: QWidget) -> QLabel:
     """A hidden, red, word-wrapped label for a form's validation error."""
     label = QLabel(parent)
     label.setObjectName("error")
-    label.setStyleSheet(ERROR_STYLE)
+    set_tone(label, "failed")
     label.setWordWrap(True)
     label.hide()
     return label

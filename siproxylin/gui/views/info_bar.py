@@ -1,7 +1,9 @@
 """InfoBar: a non-modal strip above the content with a message and a few buttons.
 
 Used for warnings (passwords stored without a keyring) and questions from the
-core (subscription requests). Pressing any button closes the bar. Qt widgets only.
+core (subscription requests). Pressing any button closes the bar. Its colours
+come from the theme's style sheet (``gui/theme.py``), by its ``kind`` property.
+Qt widgets only.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 
 class BarKind(enum.Enum):
-    """Colour scheme of a bar."""
+    """Colour scheme of a bar (the theme's info or warning bar colours)."""
 
-    INFO = ("#e8f0fb", "#8aa9d6")
-    WARNING = ("#fdf3d8", "#d9b44a")
+    INFO = "info"
+    WARNING = "warning"
 
 
 class InfoBar(QFrame):
@@ -30,12 +32,7 @@ class InfoBar(QFrame):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("InfoBar")
-        background, border = kind.value
-        self.setStyleSheet(
-            f"#InfoBar {{ background: {background}; border: 1px solid {border};"
-            " border-radius: 4px; }"
-            " #InfoBar QLabel { color: #222; }"
-        )
+        self.setProperty("kind", kind.value)
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(10, 6, 6, 6)
         self.label = QLabel(text, self)

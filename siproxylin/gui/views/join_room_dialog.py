@@ -31,7 +31,7 @@ from siproxylin.domain.ids import AccountId, InvalidJid, Jid
 from siproxylin.domain.models import RoomConfig, RoomState
 from siproxylin.gui.async_slot import async_slot
 from siproxylin.gui.presenters.rooms import RoomsPresenter
-from siproxylin.gui.views.forms import ERROR_STYLE
+from siproxylin.gui.theme import set_tone
 
 JOINING = "Joining…"
 REMEMBER = "&Remember (bookmark it and join it on start)"
@@ -123,7 +123,7 @@ class _RoomDialog(QDialog):
     def show_error(self, text: str) -> None:
         """Show why the room could not be entered."""
         self._error = text
-        self.status_label.setStyleSheet(ERROR_STYLE)
+        set_tone(self.status_label, "failed")
         self.status_label.setText(text)
         self.status_label.show()
         self.ok_button.setEnabled(True)
@@ -131,7 +131,7 @@ class _RoomDialog(QDialog):
     def show_progress(self, text: str) -> None:
         """Say what is going on (no error)."""
         self._error = ""
-        self.status_label.setStyleSheet("")
+        set_tone(self.status_label, None)
         self.status_label.setText(text)
         self.status_label.show()
 

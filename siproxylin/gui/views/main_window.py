@@ -49,6 +49,7 @@ from siproxylin.gui.presenters.encryption import EncryptionPresenter
 from siproxylin.gui.presenters.rooms import RoomsPresenter
 from siproxylin.gui.presenters.search import SearchPresenter
 from siproxylin.gui.services import GuiServices
+from siproxylin.gui.theme_control import ThemeController
 from siproxylin.gui.views.account_menu import AccountMenu
 from siproxylin.gui.views.add_account_dialog import AddAccountDialog
 from siproxylin.gui.views.add_contact_dialog import AddContactDialog
@@ -60,6 +61,7 @@ from siproxylin.gui.views.profile_menu import ProfileMenu
 from siproxylin.gui.views.registration_wizard import RegistrationWizard
 from siproxylin.gui.views.row_highlight import RowHighlight
 from siproxylin.gui.views.search_dialog import SearchDialog
+from siproxylin.gui.views.theme_menu import ThemeMenu
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +90,12 @@ class MainWindow(QMainWindow):
         search: SearchPresenter | None = None,
         rooms: RoomsPresenter | None = None,
         encryption: EncryptionPresenter | None = None,
+        theme: ThemeController | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.services = services
+        self.theme = theme
         self.encryption = encryption
         self.contacts = contacts
         self.chat = chat
@@ -189,6 +193,10 @@ class MainWindow(QMainWindow):
         self.show_offline_action = view_menu.addAction("Show &Offline Contacts")
         self.show_offline_action.setCheckable(True)
         self.show_offline_action.setChecked(self.contacts.model.show_offline)
+        self.theme_menu: ThemeMenu | None = None
+        if self.theme is not None:
+            view_menu.addSeparator()
+            self.theme_menu = ThemeMenu(view_menu.addMenu("&Theme"), self.theme)
         help_menu = bar.addMenu("&Help")
         self.about_action = help_menu.addAction("&About Siproxylin")
 

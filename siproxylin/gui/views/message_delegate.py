@@ -59,6 +59,7 @@ from siproxylin.gui import icons, labels
 from siproxylin.gui.file_actions import CardAction
 from siproxylin.gui.models.messages import MessageRole
 from siproxylin.gui.nick_colours import nick_colour
+from siproxylin.gui.theme import colours as theme_colours
 from siproxylin.gui.thumbnails import Thumbnails
 from siproxylin.gui.views.file_card import CardLayout, lay_out_card, paint_card
 from siproxylin.gui.views.message_text import TextBlock, TextColours, lay_out
@@ -77,9 +78,6 @@ _REPLY_PAD = 6.0
 _CHIP_PAD_X = 7.0
 _CHIP_PAD_Y = 2.0
 _CHIP_GAP = 4.0
-_FAILED = QColor("#d03434")
-_WARNING = QColor("#e0a100")  # undecryptable bubbles, the "not encrypted" mark
-_WARNING_TEXT = QColor("#a86a00")
 _HEIGHTS_KEPT = 3000  # cached row heights; beyond, those of rows no longer loaded go
 _LAID_OUT = re.compile(r"[*_~`>\n\r]")  # bodies that styling or lines may make taller
 
@@ -125,12 +123,13 @@ def _colours(message: ChatMessage, palette: QPalette) -> _Colours:
     base = palette.color(QPalette.ColorRole.Base)
     text = palette.color(QPalette.ColorRole.Text)
     accent = palette.color(QPalette.ColorRole.Highlight)
+    theme = theme_colours()  # the bubble tints and warning colours of the theme
     if message.decryption_error:
-        fill = _mix(base, _WARNING, 0.2)
+        fill = _mix(base, theme.colour("warning"), 0.2)
     elif message.direction is Direction.OUTGOING:
-        fill = _mix(base, accent, 0.16)
+        fill = theme.colour("bubble_outgoing")
     else:
-        fill = _mix(base, text, 0.07)
+        fill = theme.colour("bubble_incoming")
     dim = _mix(fill, text, 0.55)
     body = TextColours(
         text=dim if message.retracted or message.decryption_error else text,
@@ -303,7 +302,7 @@ class MessageDelegate(QStyledItemDelegate):
                 transfer,
                 self._thumbnail(transfer),
                 (fonts.body, fonts.meta),
-                (text, dim, accent, _FAILED),
+                (text, dim, accent, theme_colours().colour("failed")),
             )
         else:
             geometry.text.draw(painter, geometry.text_origin, colours.body)
@@ -565,7 +564,7 @@ class MessageDelegate(QStyledItemDelegate):
         if mark:
             right -= metrics.horizontalAdvance(mark)
             if message.state is DeliveryState.FAILED:
-                painter.setPen(_FAILED)
+                painter.setPen(theme_colours().colour("failed"))
             elif labels.delivery_seen(message.state):
                 painter.setPen(accent)
             else:
@@ -589,7 +588,7 @@ class MessageDelegate(QStyledItemDelegate):
         elif self._encrypted and _may_flag_clear(message):
             note = f"{labels.NOT_ENCRYPTED} · "
             right -= metrics.horizontalAdvance(note)
-            painter.setPen(_WARNING_TEXT)
+            painter.setPen(theme_colours().colour("warning_text"))
             painter.drawText(QPointF(right, baseline), note)
             painter.setPen(colour)
         if message.thread:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from siproxylin.domain.profiles import VCard
 from siproxylin.gui.avatars import avatar_pixmap, scaled_avatar
+from siproxylin.gui.theme import set_tone
 
 PREVIEW_SIDE = 96
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp)"
@@ -61,7 +62,7 @@ class OwnProfileDialog(QDialog):
         self.choose_button = QPushButton("&Choose Picture…", self)
         self.remove_button = QPushButton("&Remove Picture", self)
         self.error_label = QLabel(self)
-        self.error_label.setStyleSheet("color: #c0392b;")
+        set_tone(self.error_label, "failed")
         self.error_label.hide()
         self.nickname_edit = QLineEdit(nickname, self)
         self.full_name_edit = QLineEdit(card.full_name, self)
