@@ -134,6 +134,8 @@ def test_a_big_file_opens_quickly_at_its_tail(qtbot: QtBot, tmp_path: Path) -> N
     assert elapsed < 3.0, elapsed
     assert "Showing the last 2.0 MB of 50." in window.note_label.text()
     assert 0 < window.model.rowCount() < 30_000
+    bar = window.table.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum(), timeout=3000)
     assert str(window.model.index(window.model.rowCount() - 1, Column.MESSAGE).data()).endswith(
         " 9999"
     )

@@ -80,7 +80,7 @@ class AboutDialog(QDialog):
         super().__init__(parent)
         self.project = project if project is not None else load_project()
         self.setWindowTitle("About Siproxylin")
-        self.resize(820, 600)
+        self.resize(940, 620)
         layout = QVBoxLayout(self)
         title = QLabel(
             f"<h2>{escape(self.project.name)} {escape(__version__)}</h2>"
@@ -120,7 +120,10 @@ class AboutDialog(QDialog):
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.verticalHeader().setVisible(False)
+        vertical = table.verticalHeader()
+        vertical.setVisible(False)
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(table.fontMetrics().height() + 8)
         table.setWordWrap(False)
         return table
 
@@ -134,10 +137,9 @@ class AboutDialog(QDialog):
                     item.setToolTip(value)
                 table.setItem(row, column, item)
         header = table.horizontalHeader()
-        table.resizeColumnsToContents()
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(3, 380)
-        header.setStretchLastSection(True)
+        for column in (0, 1, 2, 4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         table.setSortingEnabled(True)
         table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         return table

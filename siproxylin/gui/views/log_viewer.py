@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -100,25 +101,15 @@ class LogViewerWindow(QWidget):
     def _build(self) -> None:
         self.file_list = QListWidget(self)
         self.file_list.setMinimumWidth(210)
-        self.account_box = QComboBox(self)
-        self.account_box.addItem("All accounts", None)
-        self.level_box = QComboBox(self)
-        for text, level in _LEVELS:
-            self.level_box.addItem(text, level)
-        self.text_edit = QLineEdit(self)
-        self.text_edit.setPlaceholderText("Filter text")
-        self.text_edit.setClearButtonEnabled(True)
-        self.follow_box = QCheckBox("Follow", self)
-        self.follow_box.setToolTip("Keep the newest line in view")
-        self.follow_box.setChecked(True)
-        filters = QHBoxLayout()
-        for widget in (self.account_box, self.level_box):
-            filters.addWidget(widget)
-        filters.addWidget(self.text_edit, 1)
-        filters.addWidget(self.follow_box)
+        self.file_list.setAlternatingRowColors(True)
+        self.file_list.setSpacing(2)
+        filters = self._build_filters()
         self.note_label = QLabel(self)
         self.note_label.setWordWrap(True)
         self.note_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note_label.setFrameShape(QFrame.Shape.StyledPanel)
+        self.note_label.setMargin(4)
+        self.note_label.setVisible(False)
         self.table = self._build_table()
         self.detail = QPlainTextEdit(self)
         self.detail.setReadOnly(True)
@@ -146,6 +137,25 @@ class LogViewerWindow(QWidget):
         folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(folder_label)
         layout.addWidget(outer, 1)
+
+    def _build_filters(self) -> QHBoxLayout:
+        self.account_box = QComboBox(self)
+        self.account_box.addItem("All accounts", None)
+        self.level_box = QComboBox(self)
+        for text, level in _LEVELS:
+            self.level_box.addItem(text, level)
+        self.text_edit = QLineEdit(self)
+        self.text_edit.setPlaceholderText("Filter text")
+        self.text_edit.setClearButtonEnabled(True)
+        self.follow_box = QCheckBox("Follow", self)
+        self.follow_box.setToolTip("Keep the newest line in view")
+        self.follow_box.setChecked(True)
+        filters = QHBoxLayout()
+        for widget in (self.account_box, self.level_box):
+            filters.addWidget(widget)
+        filters.addWidget(self.text_edit, 1)
+        filters.addWidget(self.follow_box)
+        return filters
 
     def _build_table(self) -> QTableView:
         table = QTableView(self)
@@ -203,9 +213,11 @@ class LogViewerWindow(QWidget):
         if current is not None:
             self.select_file(current.name)
         if not files:
-            self.note_label.setText(
-                f"No log files in {self.folder}. Logging may be off (--log-level off)."
-            )
+            self._set_note(f"No log files in {self.folder}. Logging may be off (--log-level off).")
+
+    def _set_note(self, text: str) -> None:
+        self.note_label.setText(text)
+        self.note_label.setVisible(bool(text))
 
     def _add_accounts(self, entries: list[LogEntry]) -> None:
         """Offer the accounts named in the lines (``siproxylin.account.N``) too."""
@@ -256,10 +268,10 @@ class LogViewerWindow(QWidget):
             lines = self.tail.open()
         except OSError as error:
             self.tail = None
-            self.note_label.setText(f"Cannot read {path.name}: {error.strerror or error}")
+            self._set_note(f"Cannot read {path.name}: {error.strerror or error}")
             lines = []
         else:
-            self.note_label.setText(self._tail_note(self.tail))
+            self._set_note(self._tail_note(self.tail))
         append_lines(self.entries, lines)
         self._add_accounts(self.entries)
         self.model.set_entries(self.entries, self._filter())
@@ -288,16 +300,14 @@ class LogViewerWindow(QWidget):
         try:
             read = self.tail.poll()
         except OSError as error:
-            self.note_label.setText(f"Cannot read {self.tail.path.name}: {error}")
+            self._set_note(f"Cannot read {self.tail.path.name}: {error}")
             return
         if read.reset:
             self.entries.clear()
             self.model.set_entries(self.entries)
-            self.note_label.setText(
-                f"{self.tail.path.name} was emptied; showing it from the start."
-            )
+            self._set_note(f"{self.tail.path.name} was emptied; showing it from the start.")
         elif read.rotated:
-            self.note_label.setText(
+            self._set_note(
                 f"{self.tail.path.name} was rotated (the older lines moved to"
                 f" {self.tail.path.name}.1); new lines follow."
             )
@@ -324,6 +334,9 @@ class LogViewerWindow(QWidget):
         """Qt: follow the file while the window is shown."""
         super().showEvent(event)
         self.timer.start()
+        if self.follow_box.isChecked():
+            # Once laid out: scrolling before the first show has no height to go by.
+            QTimer.singleShot(0, self.table.scrollToBottom)
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
         """Qt: stop reading while hidden."""
