@@ -114,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
                 registration=application.registration,
                 files=application.files,
                 preferences=application.preferences,
+                logs_dir=paths.logs,
+                data_dir=paths.data,
             )
         )
         window.show()

@@ -6,6 +6,7 @@ Imports ``siproxylin.core`` only; the composition root fills it in.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
@@ -45,6 +46,8 @@ class GuiServices:
             as their links.
         preferences: The user's preferences (theme, notifications, spelling…);
             None keeps every default and hides what would change them.
+        logs_dir: The log folder, read by View > Log Viewer…; None disables it.
+        data_dir: The data folder, shown by Help > About.
     """
 
     bus: EventBus
@@ -61,3 +64,5 @@ class GuiServices:
     registration: RegistrationService | None = None
     files: FileService | None = None
     preferences: PreferencesService | None = None
+    logs_dir: Path | None = None
+    data_dir: Path | None = None

@@ -23,10 +23,12 @@ COLOURS = TextColours(QColor("black"), GREY, GREY, GREY)
 
 class Bubbles:
     def __init__(self, messages: list[ChatMessage]) -> None:
-        self.model = MessageListModel()
+        self.view = QListView()
+        # The view owns the model: neither outlives the other (a view painting a
+        # deleted model crashes the process).
+        self.model = MessageListModel(self.view)
         self.model.set_names("Bob", "me")
         self.model.set_messages(messages)
-        self.view = QListView()
         self.view.setModel(self.model)
         self.delegate = MessageDelegate(self.view)
         self.view.setItemDelegate(self.delegate)
@@ -154,7 +156,7 @@ def test_a_long_scroll_keeps_the_caches_bounded(qapp: QApplication) -> None:
         bubbles.model.prepend(page)
         for row in range(50):
             bubbles.model.transfer(bubbles.model.message(row))
-        QApplication.processEvents()
+        bubbles.view.doItemsLayout()  # every row's height asked now, no event loop needed
     assert bubbles.model.rowCount() == 300
     assert len(bubbles.delegate._heights) <= 3_050  # 6,000 rows were laid out
     assert len(bubbles.model._transfers) <= 300

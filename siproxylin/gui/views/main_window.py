@@ -56,6 +56,7 @@ from siproxylin.gui.views.add_contact_dialog import AddContactDialog
 from siproxylin.gui.views.chat_view import ChatView
 from siproxylin.gui.views.contact_delegate import ContactDelegate
 from siproxylin.gui.views.info_bar import BarKind, InfoBar
+from siproxylin.gui.views.info_windows import InfoWindows
 from siproxylin.gui.views.join_room_dialog import CreateRoomDialog, JoinRoomDialog
 from siproxylin.gui.views.profile_menu import ProfileMenu
 from siproxylin.gui.views.registration_wizard import RegistrationWizard
@@ -68,10 +69,6 @@ log = logging.getLogger(__name__)
 Index = QModelIndex | QPersistentModelIndex
 
 INSECURE_PASSWORDS = "No system keyring: passwords are stored in the data folder."
-ABOUT = (
-    "<h3>Siproxylin</h3><p>A privacy-focused XMPP client: every account has its own"
-    " proxy, and calls go only through relays.</p><p>License: GPL-3.0-or-later</p>"
-)
 
 
 class MainWindow(QMainWindow):
@@ -111,6 +108,7 @@ class MainWindow(QMainWindow):
         self.resize(1000, 650)
         self._build_central()
         self.account_menu = AccountMenu(self)
+        self.info_windows = InfoWindows(self, services.logs_dir, services.data_dir)
         self._build_menus()
         self.status_label = QLabel(self)
         # Long failure details are cut, not allowed to widen the window; the tooltip has all.
@@ -197,6 +195,8 @@ class MainWindow(QMainWindow):
         if self.theme is not None:
             view_menu.addSeparator()
             self.theme_menu = ThemeMenu(view_menu.addMenu("&Theme"), self.theme)
+        view_menu.addSeparator()
+        view_menu.addAction(self.info_windows.log_viewer_action)
         help_menu = bar.addMenu("&Help")
         self.about_action = help_menu.addAction("&About Siproxylin")
 
@@ -407,7 +407,7 @@ class MainWindow(QMainWindow):
         self.close()
 
     def _on_about_triggered(self) -> None:
-        QMessageBox.about(self, "About Siproxylin", ABOUT)
+        self.info_windows.show_about()
 
     def _on_contact_activated(self, index: QModelIndex) -> None:
         account = self.contacts.model.account_at(index)
