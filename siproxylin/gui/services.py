@@ -15,6 +15,7 @@ from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.encryption import EncryptionService
 from siproxylin.core.services.files import FileService
 from siproxylin.core.services.history import HistoryService
+from siproxylin.core.services.notifications import NotificationService
 from siproxylin.core.services.preferences import PreferencesService
 from siproxylin.core.services.profiles import ProfileService
 from siproxylin.core.services.registration import RegistrationService
@@ -45,6 +46,7 @@ class GuiServices:
             as their links.
         preferences: The user's preferences (theme, notifications, spelling…);
             None keeps every default and hides what would change them.
+        notifications: Desktop notifications and their privacy; None shows none.
     """
 
     bus: EventBus
@@ -61,3 +63,4 @@ class GuiServices:
     registration: RegistrationService | None = None
     files: FileService | None = None
     preferences: PreferencesService | None = None
+    notifications: NotificationService | None = None

@@ -7,9 +7,12 @@ Imports ``core`` (through ``GuiServices``) and the rest of ``gui``.
 
 from __future__ import annotations
 
+from siproxylin.core.services.notifications import NotificationService
+from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import ChatKind
 from siproxylin.gui.bridge import EventBridge
 from siproxylin.gui.models.contacts import ContactTreeModel
+from siproxylin.gui.notifier import Notifier, default_backends
 from siproxylin.gui.presenters.chat import ChatPresenter
 from siproxylin.gui.presenters.contacts import ContactsPresenter
 from siproxylin.gui.presenters.decisions import DecisionsPresenter
@@ -84,4 +87,40 @@ def create_main_window(services: GuiServices) -> MainWindow:
     if encryption is not None:
         encryption.setParent(window)
     chat.conversation_changed.connect(lambda: contacts.set_active(chat.conversation))
+    if services.notifications is not None:
+        attach_notifier(window, bridge, chat, services.notifications)
     return window
+
+
+def attach_notifier(
+    window: MainWindow,
+    bridge: EventBridge,
+    chat: ChatPresenter,
+    service: NotificationService,
+    notifier: Notifier | None = None,
+) -> Notifier:
+    """Show the core's notifications, tell it what is on screen, open what is clicked."""
+    if notifier is None:
+        notifier = Notifier(
+            default_backends(),
+            lambda account, jid: chat.visible and chat.conversation == (account, jid),
+            window,
+        )
+    notifier.register(bridge)
+
+    def focus() -> None:
+        shown = chat.conversation if chat.visible else None
+        service.set_focus(*(shown or (None, None)))
+
+    chat.conversation_changed.connect(focus)
+    chat.visibility_changed.connect(focus)
+
+    def open_conversation(account: AccountId, jid: Jid, kind: ChatKind) -> None:
+        window.open_chat(account, jid, kind)
+        window.showNormal()
+        window.raise_()
+        window.activateWindow()
+
+    notifier.open_requested.connect(open_conversation)
+    window.notifier = notifier
+    return notifier

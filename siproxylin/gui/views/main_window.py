@@ -18,7 +18,16 @@ import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -56,6 +65,7 @@ from siproxylin.gui.views.chat_view import ChatView
 from siproxylin.gui.views.contact_delegate import ContactDelegate
 from siproxylin.gui.views.info_bar import BarKind, InfoBar
 from siproxylin.gui.views.join_room_dialog import CreateRoomDialog, JoinRoomDialog
+from siproxylin.gui.views.notification_menu import dnd_action
 from siproxylin.gui.views.profile_menu import ProfileMenu
 from siproxylin.gui.views.registration_wizard import RegistrationWizard
 from siproxylin.gui.views.row_highlight import RowHighlight
@@ -189,6 +199,12 @@ class MainWindow(QMainWindow):
         self.show_offline_action = view_menu.addAction("Show &Offline Contacts")
         self.show_offline_action.setCheckable(True)
         self.show_offline_action.setChecked(self.contacts.model.show_offline)
+        self.notifier: QObject | None = None  # set by create_main_window
+        self.dnd_action: QAction | None = None
+        if self.services.notifications is not None:
+            view_menu.addSeparator()
+            self.dnd_action = dnd_action(self.services.notifications, view_menu)
+            view_menu.addAction(self.dnd_action)
         help_menu = bar.addMenu("&Help")
         self.about_action = help_menu.addAction("&About Siproxylin")
 
