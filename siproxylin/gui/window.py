@@ -7,10 +7,13 @@ Imports ``core`` (through ``GuiServices``) and the rest of ``gui``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from siproxylin.core.services.notifications import NotificationService
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import ChatKind
 from siproxylin.gui.bridge import EventBridge
+from siproxylin.gui.desktop_notifications import NotificationBackend
 from siproxylin.gui.models.contacts import ContactTreeModel
 from siproxylin.gui.notifier import Notifier, default_backends
 from siproxylin.gui.presenters.chat import ChatPresenter
@@ -23,11 +26,15 @@ from siproxylin.gui.services import GuiServices
 from siproxylin.gui.views.main_window import MainWindow
 
 
-def create_main_window(services: GuiServices) -> MainWindow:
+def create_main_window(
+    services: GuiServices,
+    notification_backends: Sequence[Callable[[], NotificationBackend]] | None = None,
+) -> MainWindow:
     """Wire the bridge, presenters and window over ``services``.
 
     The window shows the accounts the core already has and follows the bus from
     now on; ``AccountManager.load()`` may run before or after this call.
+    ``notification_backends`` replaces the desktop's own (tests).
     """
     bridge = EventBridge(services.bus)
     contacts = ContactsPresenter(
@@ -88,7 +95,7 @@ def create_main_window(services: GuiServices) -> MainWindow:
         encryption.setParent(window)
     chat.conversation_changed.connect(lambda: contacts.set_active(chat.conversation))
     if services.notifications is not None:
-        attach_notifier(window, bridge, chat, services.notifications)
+        attach_notifier(window, bridge, chat, services.notifications, notification_backends)
     return window
 
 
@@ -97,15 +104,14 @@ def attach_notifier(
     bridge: EventBridge,
     chat: ChatPresenter,
     service: NotificationService,
-    notifier: Notifier | None = None,
+    backends: Sequence[Callable[[], NotificationBackend]] | None = None,
 ) -> Notifier:
     """Show the core's notifications, tell it what is on screen, open what is clicked."""
-    if notifier is None:
-        notifier = Notifier(
-            default_backends(),
-            lambda account, jid: chat.visible and chat.conversation == (account, jid),
-            window,
-        )
+    notifier = Notifier(
+        default_backends() if backends is None else backends,
+        lambda account, jid: chat.visible and chat.conversation == (account, jid),
+        window,
+    )
     notifier.register(bridge)
 
     def focus() -> None:
