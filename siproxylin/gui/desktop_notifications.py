@@ -23,6 +23,8 @@ from typing import Any, Protocol
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+from siproxylin.gui.icons import bubbles_icon
+
 try:
     from jeepney import (
         DBusAddress,
@@ -45,6 +47,7 @@ PATH = "/org/freedesktop/Notifications"
 APP_NAME = "Siproxylin"
 NOTIFY_SIGNATURE = "susssasa{sv}i"
 DEFAULT_ACTION = "default"
+TRAY_COLOUR = "#2e9e44"
 
 
 class NotificationBackend(Protocol):
@@ -222,7 +225,9 @@ class TrayBackend:
         self.on_failed: Callable[[], None] = lambda: None
         app = QApplication.instance()
         window_icon = app.windowIcon() if isinstance(app, QApplication) else QIcon()
-        self.tray = QSystemTrayIcon(icon or window_icon)
+        if icon is None:
+            icon = window_icon if not window_icon.isNull() else bubbles_icon(TRAY_COLOUR)
+        self.tray = QSystemTrayIcon(icon)
         self.tray.messageClicked.connect(self._on_message_clicked)
         self._latest: int | None = None
 

@@ -35,6 +35,7 @@ from siproxylin.gui.desktop_notifications import (
     SERVICE,
     FreedesktopBackend,
     NullBackend,
+    TrayBackend,
     notify_body,
 )
 from siproxylin.gui.notifier import Notifier
@@ -119,6 +120,19 @@ def test_without_any_backend_it_logs_once(caplog: pytest.LogCaptureFixture) -> N
         backend.show(1, "a", "b")
         backend.show(2, "c", "d")
     assert len([r for r in caplog.records if "no desktop notifications" in r.message]) == 1
+
+
+def test_tray_backend_click_opens_the_latest(qapp: object) -> None:
+    tray = TrayBackend()
+    clicked: list[int] = []
+    tray.on_activated = clicked.append
+    tray.show(2, "Bob", "")
+    tray.tray.messageClicked.emit()
+    tray.close(2)
+    tray.tray.messageClicked.emit()  # it was withdrawn: nothing to open
+    assert clicked == [2]
+    assert not tray.tray.icon().isNull()
+    tray.tray.hide()
 
 
 # --- the D-Bus path (a fake router is the only thing faked) ------------------------
