@@ -41,9 +41,9 @@ from siproxylin.gui.desktop_notifications import (
 from siproxylin.gui.notifier import Notifier
 from siproxylin.gui.views.account_settings_dialog import AccountSettingsDialog
 from siproxylin.gui.views.main_window import MainWindow
-from siproxylin.gui.views.notification_menu import dnd_action, notification_menu
+from siproxylin.gui.views.notification_menu import dnd_action, notification_menu, refresh_dnd
 from siproxylin.gui.window import create_main_window
-from tests.fakes import Core, account_config
+from tests.fakes import Core, account_config, roster_item
 from tests.notification_fakes import Notifications, notifications
 
 from .waits import turns, until
@@ -326,6 +326,39 @@ def test_view_menu_do_not_disturb(window: MainWindow, notes: Notifications) -> N
     assert notes.service.do_not_disturb()
     action.trigger()
     assert not notes.service.do_not_disturb()
+
+
+def test_dnd_that_ended_by_itself_shows_unchecked(window: MainWindow, notes: Notifications) -> None:
+    action = window.dnd_action
+    assert action is not None
+    action.trigger()
+    notes.service.set_do_not_disturb(True, until=1)  # long past
+    refresh_dnd(action, notes.service)
+    assert not action.isChecked()
+
+
+def test_contact_menu_has_notifications_and_settings_save_the_level(
+    qloop: asyncio.AbstractEventLoop, core: Core, window: MainWindow, notes: Notifications
+) -> None:
+    async def scenario() -> None:
+        stored = await core.accounts.add_account(account_config("me@x.org"), "pw")
+        core.xmpp(stored.id).start()
+        core.xmpp(stored.id).receive_roster(roster_item("bob@x.org", "Bob"))
+        await until(lambda: window.contacts.model.contact_index(stored.id, BOB).isValid())
+        menu = window.account_menu.context_menu(window.contacts.model.contact_index(stored.id, BOB))
+        assert menu is not None
+        titles = [action.text() for action in menu.actions()]
+        assert "&Notifications" in titles
+        dialog = AccountSettingsDialog(
+            core.accounts.config(stored.id), notify_level=None, show_notifications=True
+        )
+        dialog.notify_combo.setCurrentIndex(3)
+        dialog.accept()
+        window.account_menu._on_settings_accepted(dialog)
+        assert notes.service.account_level(stored.id) is NotifyLevel.ANONYMOUS
+        dialog.deleteLater()
+
+    run(qloop, scenario())
 
 
 # --- the settings ---------------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 Owns the account commands a user can give from menus (settings, enable,
 disable, reconnect, remove; on the server: change the password, delete), the
-contact ones (open chat, block, remove contact) and the group chat ones (open,
-join again, leave), and keeps their enabled state in step with the selected account. Commands run
-through the window's ``run_command``. Qt widgets, ``domain`` and ``gui`` only.
+contact ones (open chat, notifications, block, remove contact) and the group
+chat ones (open, join again, notifications, leave), and keeps their enabled
+state in step with the selected account. Commands run through the window's
+``run_command``. Qt widgets, ``domain`` and ``gui`` only (and the notification
+service, through the window's services).
 """
 
 from __future__ import annotations

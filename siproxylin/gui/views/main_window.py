@@ -65,7 +65,7 @@ from siproxylin.gui.views.chat_view import ChatView
 from siproxylin.gui.views.contact_delegate import ContactDelegate
 from siproxylin.gui.views.info_bar import BarKind, InfoBar
 from siproxylin.gui.views.join_room_dialog import CreateRoomDialog, JoinRoomDialog
-from siproxylin.gui.views.notification_menu import dnd_action
+from siproxylin.gui.views.notification_menu import dnd_action, refresh_dnd
 from siproxylin.gui.views.profile_menu import ProfileMenu
 from siproxylin.gui.views.registration_wizard import RegistrationWizard
 from siproxylin.gui.views.row_highlight import RowHighlight
@@ -203,8 +203,13 @@ class MainWindow(QMainWindow):
         self.dnd_action: QAction | None = None
         if self.services.notifications is not None:
             view_menu.addSeparator()
-            self.dnd_action = dnd_action(self.services.notifications, view_menu)
-            view_menu.addAction(self.dnd_action)
+            notifications, action = (
+                self.services.notifications,
+                dnd_action(self.services.notifications, view_menu),
+            )
+            view_menu.addAction(action)
+            view_menu.aboutToShow.connect(lambda: refresh_dnd(action, notifications))
+            self.dnd_action = action
         help_menu = bar.addMenu("&Help")
         self.about_action = help_menu.addAction("&About Siproxylin")
 

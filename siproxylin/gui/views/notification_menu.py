@@ -71,6 +71,13 @@ def dnd_action(service: NotificationService, parent: QWidget | QMenu) -> QAction
     return action
 
 
+def refresh_dnd(action: QAction, service: NotificationService) -> None:
+    """Check the action as do-not-disturb is now (it may have ended by itself)."""
+    blocked = action.blockSignals(True)
+    action.setChecked(service.do_not_disturb())
+    action.blockSignals(blocked)
+
+
 def _checkable(menu: QMenu, group: QActionGroup, text: str, checked: bool) -> QAction:
     action = menu.addAction(text)
     action.setCheckable(True)
