@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
                 preferences=application.preferences,
                 logs_dir=paths.logs,
                 data_dir=paths.data,
+                notifications=application.notifications,
             )
         )
         window.show()

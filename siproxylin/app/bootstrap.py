@@ -22,6 +22,7 @@ from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.encryption import EncryptionService
 from siproxylin.core.services.files import FileService
 from siproxylin.core.services.history import HistoryService
+from siproxylin.core.services.notifications import NotificationService
 from siproxylin.core.services.preferences import PreferencesService
 from siproxylin.core.services.profiles import ProfileService
 from siproxylin.core.services.registration import RegistrationService
@@ -77,6 +78,7 @@ class Application:
     preferences: PreferencesService
     registration: RegistrationService
     profiles: ProfileService | None = None
+    notifications: NotificationService | None = None
 
     async def start(self) -> None:
         """Load stored accounts and connect the enabled ones."""
@@ -175,6 +177,9 @@ def build_application(
     preferences = PreferencesService(bus, Settings(db))
     profiles = ProfileService(bus, accounts, AvatarStore(db), AvatarCache(paths.cache))
     registration = RegistrationService(accounts, RegistrationChannel)
+    notifications = NotificationService(
+        bus, preferences, roster=roster, rooms=rooms, blocking=blocking
+    )
     return Application(
         paths=paths,
         bus=bus,
@@ -193,4 +198,5 @@ def build_application(
         preferences=preferences,
         profiles=profiles,
         registration=registration,
+        notifications=notifications,
     )

@@ -429,10 +429,14 @@ class MessageStored(Event):
     Attributes:
         message: The stored message.
         new: False when an existing message was updated (delivery state).
+        archived: It came from an archive query (catch-up or scroll back).
+        delayed: It carried a delay stamp (offline storage, a room's history).
     """
 
     message: ChatMessage
     new: bool = True
+    archived: bool = False
+    delayed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

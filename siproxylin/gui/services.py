@@ -16,6 +16,7 @@ from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.encryption import EncryptionService
 from siproxylin.core.services.files import FileService
 from siproxylin.core.services.history import HistoryService
+from siproxylin.core.services.notifications import NotificationService
 from siproxylin.core.services.preferences import PreferencesService
 from siproxylin.core.services.profiles import ProfileService
 from siproxylin.core.services.registration import RegistrationService
@@ -48,6 +49,7 @@ class GuiServices:
             None keeps every default and hides what would change them.
         logs_dir: The log folder, read by View > Log Viewer…; None disables it.
         data_dir: The data folder, shown by Help > About.
+        notifications: Desktop notifications and their privacy; None shows none.
     """
 
     bus: EventBus
@@ -66,3 +68,4 @@ class GuiServices:
     preferences: PreferencesService | None = None
     logs_dir: Path | None = None
     data_dir: Path | None = None
+    notifications: NotificationService | None = None

@@ -7,9 +7,15 @@ Imports ``core`` (through ``GuiServices``) and the rest of ``gui``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
+from siproxylin.core.services.notifications import NotificationService
+from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import ChatKind
 from siproxylin.gui.bridge import EventBridge
+from siproxylin.gui.desktop_notifications import NotificationBackend
 from siproxylin.gui.models.contacts import ContactTreeModel
+from siproxylin.gui.notifier import Notifier, default_backends
 from siproxylin.gui.presenters.chat import ChatPresenter
 from siproxylin.gui.presenters.contacts import ContactsPresenter
 from siproxylin.gui.presenters.decisions import DecisionsPresenter
@@ -21,11 +27,15 @@ from siproxylin.gui.theme_control import ThemeController
 from siproxylin.gui.views.main_window import MainWindow
 
 
-def create_main_window(services: GuiServices) -> MainWindow:
+def create_main_window(
+    services: GuiServices,
+    notification_backends: Sequence[Callable[[], NotificationBackend]] | None = None,
+) -> MainWindow:
     """Wire the bridge, presenters and window over ``services``.
 
     The window shows the accounts the core already has and follows the bus from
     now on; ``AccountManager.load()`` may run before or after this call.
+    ``notification_backends`` replaces the desktop's own (tests).
     """
     theme = ThemeController(services.preferences)
     theme.start()  # before any widget exists, so none is built in the wrong colours
@@ -90,4 +100,39 @@ def create_main_window(services: GuiServices) -> MainWindow:
     if encryption is not None:
         encryption.setParent(window)
     chat.conversation_changed.connect(lambda: contacts.set_active(chat.conversation))
+    if services.notifications is not None:
+        attach_notifier(window, bridge, chat, services.notifications, notification_backends)
     return window
+
+
+def attach_notifier(
+    window: MainWindow,
+    bridge: EventBridge,
+    chat: ChatPresenter,
+    service: NotificationService,
+    backends: Sequence[Callable[[], NotificationBackend]] | None = None,
+) -> Notifier:
+    """Show the core's notifications, tell it what is on screen, open what is clicked."""
+    notifier = Notifier(
+        default_backends() if backends is None else backends,
+        lambda account, jid: chat.visible and chat.conversation == (account, jid),
+        window,
+    )
+    notifier.register(bridge)
+
+    def focus() -> None:
+        shown = chat.conversation if chat.visible else None
+        service.set_focus(*(shown or (None, None)))
+
+    chat.conversation_changed.connect(focus)
+    chat.visibility_changed.connect(focus)
+
+    def open_conversation(account: AccountId, jid: Jid, kind: ChatKind) -> None:
+        window.open_chat(account, jid, kind)
+        window.showNormal()
+        window.raise_()
+        window.activateWindow()
+
+    notifier.open_requested.connect(open_conversation)
+    window.notifier = notifier
+    return notifier

@@ -282,7 +282,9 @@ class ChatService:
                 # The room reflected our message: it reached the room.
                 self._update_state(event.account, event.origin_id, DeliveryState.ACKED)
             return
-        self._bus.publish(MessageStored(event.account, stored))
+        self._bus.publish(
+            MessageStored(event.account, stored, archived=event.archived, delayed=event.delayed)
+        )
         if stored.direction is Direction.OUTGOING:
             self.unread.mark_read_up_to(stored, send_marker=False)
         else:

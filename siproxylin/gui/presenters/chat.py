@@ -76,6 +76,7 @@ class ChatPresenter(QObject):
     compose_changed = Signal()  # the reply target or the message being corrected changed
     history_changed = Signal()  # history_note changed
     send_failed = Signal(str)  # a message of the open conversation failed: why
+    visibility_changed = Signal()  # the conversation came on screen in the active window, or left
 
     def __init__(
         self,
@@ -136,6 +137,11 @@ class ChatPresenter(QObject):
     def conversation(self) -> Conversation | None:
         """(account, bare peer) of the open conversation."""
         return self._conversation
+
+    @property
+    def visible(self) -> bool:
+        """True while the conversation is on screen in the active window."""
+        return self._visible
 
     @property
     def showing_latest(self) -> bool:
@@ -400,6 +406,7 @@ class ChatPresenter(QObject):
             return
         self._visible = visible
         self._mark_read()
+        self.visibility_changed.emit()
 
     # --- handlers ----------------------------------------------------------------
 

@@ -2,9 +2,11 @@
 
 Owns the account commands a user can give from menus (settings, enable,
 disable, reconnect, remove; on the server: change the password, delete), the
-contact ones (open chat, block, remove contact) and the group chat ones (open,
-join again, leave), and keeps their enabled state in step with the selected account. Commands run
-through the window's ``run_command``. Qt widgets, ``domain`` and ``gui`` only.
+contact ones (open chat, notifications, block, remove contact) and the group
+chat ones (open, join again, notifications, leave), and keeps their enabled
+state in step with the selected account. Commands run through the window's
+``run_command``. Qt widgets, ``domain`` and ``gui`` only (and the notification
+service, through the window's services).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from siproxylin.domain.models import ChatKind, ConnectionState, RoomState
 from siproxylin.gui.models.contact_entries import AccountEntry, ContactEntry
 from siproxylin.gui.views.account_settings_dialog import AccountSettingsDialog
 from siproxylin.gui.views.change_password_dialog import ChangePasswordDialog
+from siproxylin.gui.views.notification_menu import notification_menu
 
 if TYPE_CHECKING:
     from siproxylin.gui.views.main_window import MainWindow
@@ -116,7 +119,13 @@ class AccountMenu:
         except SiproxylinError as error:
             window.show_error("Could not open the account settings", str(error))
             return
-        dialog = AccountSettingsDialog(config, window)
+        notifications = window.services.notifications
+        dialog = AccountSettingsDialog(
+            config,
+            window,
+            notify_level=notifications.account_level(account) if notifications else None,
+            show_notifications=notifications is not None,
+        )
         dialog.accepted.connect(lambda: self._on_settings_accepted(dialog))
         window.show_dialog(dialog)
 
@@ -205,6 +214,9 @@ class AccountMenu:
     def _on_settings_accepted(self, dialog: AccountSettingsDialog) -> None:
         config, password = dialog.account_config(), dialog.password()
         dialog.password_edit.clear()
+        notifications = self._window.services.notifications
+        if notifications is not None:  # applies at once, without reconnecting
+            notifications.set_account_level(config.id, dialog.notify_level())
         if config == dialog.original and password is None:
             return  # saving would only reconnect the account
         self._window.run_command(
@@ -225,6 +237,7 @@ class AccountMenu:
                 "&Join Again",
                 lambda: window.run_command("Could not join", rooms.rejoin(account, room.jid)),
             )
+        self._add_notification_menu(menu, account, room)
         menu.addSeparator()
         menu.addAction(
             "&Leave Group Chat",
@@ -239,6 +252,7 @@ class AccountMenu:
         profiles = self._window.profile_menu
         if profiles is not None:
             menu.addAction("&Profile…", lambda: profiles.open_contact(account, contact))
+        self._add_notification_menu(menu, account, contact)
         menu.addSeparator()
         blocking = self._window.services.blocking
         if blocking is not None:
@@ -269,6 +283,16 @@ class AccountMenu:
                 blocking.unblock(account, contact.jid)
         except SiproxylinError as error:
             window.show_error("Could not change the block list", str(error))
+
+    def _add_notification_menu(
+        self, menu: QMenu, account: AccountId, contact: ContactEntry
+    ) -> None:
+        notifications = self._window.services.notifications
+        if notifications is not None:
+            menu.addSeparator()
+            menu.addMenu(
+                notification_menu(menu, notifications, account, contact.jid, contact.is_room)
+            )
 
     def _with_selected(self, command: Callable[[AccountId], None]) -> None:
         account = self._window.selected_account()

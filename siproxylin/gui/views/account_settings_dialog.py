@@ -32,7 +32,9 @@ from PySide6.QtWidgets import (
 
 from siproxylin.domain.config import AccountConfig, LogLevel, PrivacyOptions
 from siproxylin.domain.ids import InvalidJid, Jid
+from siproxylin.domain.notifications import NotifyLevel
 from siproxylin.gui.views.forms import align_labels, error_label, hint_label
+from siproxylin.gui.views.notification_menu import LEVEL_TEXT
 from siproxylin.gui.views.proxy_form import ProxyForm
 from siproxylin.gui.views.server_form import ServerForm
 
@@ -74,9 +76,18 @@ LOG_LEVEL_TEXT = {
 class AccountSettingsDialog(QDialog):
     """Edits one account; read ``account_config()``/``password()`` once accepted."""
 
-    def __init__(self, config: AccountConfig, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        config: AccountConfig,
+        parent: QWidget | None = None,
+        *,
+        notify_level: NotifyLevel | None = None,
+        show_notifications: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.original = config
+        self._notify_level = notify_level
+        self._show_notifications = show_notifications
         self._config: AccountConfig | None = None
         self.setWindowTitle(f"Account Settings — {config.jid}")
         self.setMinimumWidth(520)
@@ -186,8 +197,35 @@ class AccountSettingsDialog(QDialog):
                 page,
             )
         )
+        self._notification_row(page, column)
         column.addStretch(1)
         return page
+
+    def _notification_row(self, page: QWidget, column: QVBoxLayout) -> None:
+        self.notify_combo = QComboBox(page)
+        self.notify_combo.setObjectName("notify_level")
+        for level, text in LEVEL_TEXT.items():
+            self.notify_combo.addItem(text.replace("&", ""), level)
+        self.notify_combo.setItemText(0, "Default (as the app)")
+        self.notify_combo.setCurrentIndex(list(LEVEL_TEXT).index(self._notify_level))
+        if not self._show_notifications:
+            self.notify_combo.hide()
+            return
+        column.addSpacing(8)
+        row = QHBoxLayout()
+        label = QLabel("Notifications &show", page)
+        label.setBuddy(self.notify_combo)
+        row.addWidget(label)
+        row.addWidget(self.notify_combo)
+        row.addStretch(1)
+        column.addLayout(row)
+        column.addWidget(
+            hint_label(
+                "The notification daemon may keep or mirror what it shows (lock screen,"
+                " history). A chat's own setting (its context menu) comes first.",
+                page,
+            )
+        )
 
     def _logging_tab(self) -> QWidget:
         page = QWidget(self)
@@ -230,6 +268,11 @@ class AccountSettingsDialog(QDialog):
     def password(self) -> str | None:
         """The new password, or None to keep the stored one."""
         return self.password_edit.text() or None
+
+    def notify_level(self) -> NotifyLevel | None:
+        """The chosen notification level; None follows the app."""
+        level = self.notify_combo.currentData()
+        return level if isinstance(level, NotifyLevel) else None
 
     def validate(self) -> AccountConfig | str:
         """The edited settings, or an error text to show (the proxy's included)."""

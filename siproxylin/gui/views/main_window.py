@@ -18,7 +18,16 @@ import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -58,6 +67,7 @@ from siproxylin.gui.views.contact_delegate import ContactDelegate
 from siproxylin.gui.views.info_bar import BarKind, InfoBar
 from siproxylin.gui.views.info_windows import InfoWindows
 from siproxylin.gui.views.join_room_dialog import CreateRoomDialog, JoinRoomDialog
+from siproxylin.gui.views.notification_menu import dnd_action, refresh_dnd
 from siproxylin.gui.views.profile_menu import ProfileMenu
 from siproxylin.gui.views.registration_wizard import RegistrationWizard
 from siproxylin.gui.views.row_highlight import RowHighlight
@@ -197,6 +207,17 @@ class MainWindow(QMainWindow):
             self.theme_menu = ThemeMenu(view_menu.addMenu("&Theme"), self.theme)
         view_menu.addSeparator()
         view_menu.addAction(self.info_windows.log_viewer_action)
+        self.notifier: QObject | None = None  # set by create_main_window
+        self.dnd_action: QAction | None = None
+        if self.services.notifications is not None:
+            view_menu.addSeparator()
+            notifications, action = (
+                self.services.notifications,
+                dnd_action(self.services.notifications, view_menu),
+            )
+            view_menu.addAction(action)
+            view_menu.aboutToShow.connect(lambda: refresh_dnd(action, notifications))
+            self.dnd_action = action
         help_menu = bar.addMenu("&Help")
         self.about_action = help_menu.addAction("&About Siproxylin")
 
