@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
                 registration=application.registration,
                 files=application.files,
                 preferences=application.preferences,
+                personal_dictionary=paths.data / "spelling" / "personal.dic",
             )
         )
         window.show()

@@ -6,6 +6,7 @@ Imports ``siproxylin.core`` only; the composition root fills it in.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
@@ -45,6 +46,8 @@ class GuiServices:
             as their links.
         preferences: The user's preferences (theme, notifications, spelling…);
             None keeps every default and hides what would change them.
+        personal_dictionary: The file of words the user added to the spelling
+            dictionary (under the app's data folder); None keeps them for the session.
     """
 
     bus: EventBus
@@ -61,3 +64,4 @@ class GuiServices:
     registration: RegistrationService | None = None
     files: FileService | None = None
     preferences: PreferencesService | None = None
+    personal_dictionary: Path | None = None

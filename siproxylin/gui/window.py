@@ -7,6 +7,8 @@ Imports ``core`` (through ``GuiServices``) and the rest of ``gui``.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QLocale
+
 from siproxylin.domain.models import ChatKind
 from siproxylin.gui.bridge import EventBridge
 from siproxylin.gui.models.contacts import ContactTreeModel
@@ -16,7 +18,9 @@ from siproxylin.gui.presenters.decisions import DecisionsPresenter
 from siproxylin.gui.presenters.encryption import EncryptionPresenter
 from siproxylin.gui.presenters.rooms import RoomsPresenter
 from siproxylin.gui.presenters.search import SearchPresenter
+from siproxylin.gui.presenters.spelling import SpellingPresenter
 from siproxylin.gui.services import GuiServices
+from siproxylin.gui.spelling.dictionaries import Dictionaries
 from siproxylin.gui.views.main_window import MainWindow
 
 
@@ -84,4 +88,12 @@ def create_main_window(services: GuiServices) -> MainWindow:
     if encryption is not None:
         encryption.setParent(window)
     chat.conversation_changed.connect(lambda: contacts.set_active(chat.conversation))
+    spelling = SpellingPresenter(
+        Dictionaries(services.personal_dictionary),
+        chat,
+        services.preferences,
+        system_locale=QLocale.system().name(),
+        parent=window,
+    )
+    window.chat_view.attach_spelling(spelling)
     return window
