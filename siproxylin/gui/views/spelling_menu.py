@@ -35,7 +35,7 @@ class SpellingMenu(QObject):
     def __init__(self, composer: QPlainTextEdit, presenter: SpellingPresenter) -> None:
         super().__init__(composer)
         self._composer = composer
-        self._presenter = presenter
+        self.presenter = presenter
         self.highlighter = SpellingHighlighter(composer.document())
         composer.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         composer.customContextMenuRequested.connect(self._on_menu_requested)
@@ -44,7 +44,7 @@ class SpellingMenu(QObject):
         self._on_language_changed()
 
     def _on_language_changed(self) -> None:
-        self.highlighter.set_dictionary(self._presenter.dictionary)
+        self.highlighter.set_dictionary(self.presenter.dictionary)
 
     def _on_menu_requested(self, pos: QPoint) -> None:
         menu = self.build(pos)
@@ -83,10 +83,13 @@ class SpellingMenu(QObject):
             none = QAction(NO_SUGGESTIONS, menu)
             none.setEnabled(False)
             actions.append(none)
+        separator = QAction(menu)
+        separator.setSeparator(True)
+        actions.append(separator)
         add = QAction(ADD, menu)
-        add.triggered.connect(lambda: self._presenter.add_word(misspelling.word))
+        add.triggered.connect(lambda: self.presenter.add_word(misspelling.word))
         ignore = QAction(IGNORE, menu)
-        ignore.triggered.connect(lambda: self._presenter.ignore_word(misspelling.word))
+        ignore.triggered.connect(lambda: self.presenter.ignore_word(misspelling.word))
         return [*actions, add, ignore]
 
     def _replace(self, misspelling: Misspelling, text: str) -> None:
@@ -94,7 +97,7 @@ class SpellingMenu(QObject):
 
     def language_menu(self, parent: QMenu) -> QMenu:
         """The "Spelling" submenu: the languages, Off, and making one the default."""
-        presenter = self._presenter
+        presenter = self.presenter
         menu = QMenu(SPELLING, parent)
         group = QActionGroup(menu)
         if not presenter.dictionaries.available:
