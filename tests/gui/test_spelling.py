@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from siproxylin.domain.ids import AccountId, Jid
+from siproxylin.domain.models import ChatKind
 from siproxylin.gui.presenters.spelling import DEFAULT_KEY, KEY, NO_ENCHANT, SpellingPresenter
 from siproxylin.gui.spelling.dictionaries import Dictionaries, Dictionary
 from siproxylin.gui.spelling.highlighter import UNDERLINE, SpellingHighlighter
@@ -21,6 +22,8 @@ from siproxylin.gui.views.main_window import MainWindow
 from siproxylin.gui.window import create_main_window
 from tests.fakes import Core, account_config, roster_item
 
+from .room_support import arrive, enter, make_room_core, occupant, settle
+from .room_support import online as room_online
 from .spelling_support import (
     MemorySettings,
     action_texts,
@@ -33,6 +36,7 @@ from .waits import until
 
 BOB = Jid.parse("bob@x.org")
 CAROL = Jid.parse("carol@x.org")
+ZORBLAX = Jid.parse("zorblax@x.org")
 
 
 def dictionary(tag: str, dictionaries: Dictionaries | None = None) -> Dictionary:
@@ -373,3 +377,55 @@ def test_without_enchant_the_menu_says_so(
     texts = action_texts(languages)
     assert texts[0] == spelling_menu.NO_ENCHANT
     assert "English (United States) (not installed)" in texts
+
+
+def test_the_peers_name_is_not_flagged(
+    core: Core, window: MainWindow, qloop: asyncio.AbstractEventLoop
+) -> None:
+    async def online() -> AccountId:
+        stored = await core.accounts.add_account(account_config("me@x.org"), "secret")
+        xmpp = core.xmpp(stored.id)
+        xmpp.start()
+        xmpp.receive_roster(roster_item("zorblax@x.org", "Qwimby Zorblax"))
+        await until(lambda: window.contacts.model.contact(stored.id, ZORBLAX) is not None)
+        return stored.id
+
+    account = qloop.run_until_complete(online())
+    window.open_chat(account, ZORBLAX)
+    composer = window.chat_view.composer
+    composer.set_text("Qwimby, Zorblax and Fnordix")
+    assert underlined(composer.document()) == ["Fnordix"]
+    window.open_chat(account, BOB)
+    composer.set_text("Qwimby, Zorblax and Fnordix")
+    assert underlined(composer.document()) == ["Qwimby", "Zorblax", "Fnordix"]
+
+
+def test_room_occupants_nicks_are_not_flagged(
+    tmp_path: Path, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    room_core = make_room_core(tmp_path / "siproxylin.db")
+    window = create_main_window(room_core.services)
+    qtbot.addWidget(window)
+    window.show()
+    lobby = Jid.parse("lobby@conference.x.org")
+
+    async def scenario() -> None:
+        account = await room_online(room_core)
+        me = occupant("me", own=True)
+        await enter(room_core, account, lobby, me, [occupant("Fnordix")])
+        await until(
+            lambda: window.rooms is not None and window.rooms.state_text(account, lobby) == "joined"
+        )
+        window.open_chat(account, lobby, ChatKind.GROUPCHAT)
+        await settle()
+        composer = window.chat_view.composer
+        composer.set_text("Fnordix and Glorbit")
+        assert underlined(composer.document()) == ["Glorbit"]
+        arrive(room_core, account, lobby, occupant("Glorbit"))
+        await until(lambda: underlined(composer.document()) == [])
+
+    try:
+        qloop.run_until_complete(scenario())
+    finally:
+        qloop.run_until_complete(room_core.accounts.shutdown())
+        room_core.db.close()

@@ -159,6 +159,7 @@ class ChatView(QWidget):
     def attach_spelling(self, spelling: SpellingPresenter) -> None:
         """Check the composer's spelling in the language ``spelling`` picks; show its notes."""
         self.spelling_menu = SpellingMenu(self.composer, spelling)
+        self.spelling_menu.follow_names(self._presenter, self._rooms)
         spelling.note.connect(self._show_error)
 
     def _build(self) -> None:

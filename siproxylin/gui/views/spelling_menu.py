@@ -5,8 +5,8 @@ Puts a ``SpellingHighlighter`` on the composer's document, following the
 with Qt's standard one plus, on a misspelled word, its suggestions (each
 replaces the word), "Add to Dictionary" and "Ignore", and a "Spelling" submenu:
 the languages by name (those without a dictionary shown but disabled), "Off",
-and "Use … for New Conversations". Imports Qt, ``gui.presenters`` and
-``gui.spelling``.
+and "Use … for New Conversations". The names of the people in the conversation
+are never flagged. Imports Qt, ``gui.presenters`` and ``gui.spelling``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QActionGroup, QFont, QTextCursor
 from PySide6.QtWidgets import QMenu, QPlainTextEdit
 
+from siproxylin.gui.presenters.chat import ChatPresenter
+from siproxylin.gui.presenters.rooms import RoomsPresenter
 from siproxylin.gui.presenters.spelling import SpellingPresenter
 from siproxylin.gui.spelling.highlighter import Misspelling, SpellingHighlighter, replace
 from siproxylin.gui.spelling.languages import language_name
@@ -42,6 +44,26 @@ class SpellingMenu(QObject):
         presenter.changed.connect(self._on_language_changed)
         presenter.words_changed.connect(self.highlighter.refresh)
         self._on_language_changed()
+
+    def follow_names(self, chat: ChatPresenter, rooms: RoomsPresenter | None = None) -> None:
+        """Never flag the names of the people in the conversation (peer, room occupants)."""
+
+        def update() -> None:
+            names = [chat.peer_name]
+            if chat.conversation is not None:
+                peer = chat.conversation[1]
+                names += [peer.local, peer.resource]
+            if rooms is not None and rooms.room is not None:
+                names += rooms.occupants.nicks()
+            self.highlighter.set_names(names)
+
+        chat.conversation_changed.connect(update)
+        chat.peer_changed.connect(update)
+        if rooms is not None:
+            rooms.room_changed.connect(update)
+            rooms.occupants.modelReset.connect(update)
+            rooms.occupants.rowsInserted.connect(update)
+        update()
 
     def _on_language_changed(self) -> None:
         self.highlighter.set_dictionary(self.presenter.dictionary)
