@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
                 logs_dir=paths.logs,
                 data_dir=paths.data,
                 notifications=application.notifications,
+                personal_dictionary=paths.data / "spelling" / "personal.dic",
             )
         )
         window.show()

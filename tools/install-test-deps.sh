@@ -25,7 +25,8 @@ PACKAGES=(
     libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1
     libxcb-util1 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1
     # spell checking
-    hunspell-en-us hunspell-de-de libenchant-2-2
+    hunspell-en-us hunspell-de-de hunspell-ru hunspell-lt hunspell-es hunspell-ro hunspell-ar
+    libenchant-2-2
 )
 
 # `--runtime`: only what the desktop app itself needs to start (used by `make run`).

@@ -50,6 +50,8 @@ class GuiServices:
         logs_dir: The log folder, read by View > Log Viewer…; None disables it.
         data_dir: The data folder, shown by Help > About.
         notifications: Desktop notifications and their privacy; None shows none.
+        personal_dictionary: The file of words the user added to the spelling
+            dictionary (under the app's data folder); None keeps them for the session.
     """
 
     bus: EventBus
@@ -69,3 +71,4 @@ class GuiServices:
     logs_dir: Path | None = None
     data_dir: Path | None = None
     notifications: NotificationService | None = None
+    personal_dictionary: Path | None = None

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from PySide6.QtCore import QLocale
+
 from siproxylin.core.services.notifications import NotificationService
 from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.domain.models import ChatKind
@@ -22,7 +24,9 @@ from siproxylin.gui.presenters.decisions import DecisionsPresenter
 from siproxylin.gui.presenters.encryption import EncryptionPresenter
 from siproxylin.gui.presenters.rooms import RoomsPresenter
 from siproxylin.gui.presenters.search import SearchPresenter
+from siproxylin.gui.presenters.spelling import SpellingPresenter
 from siproxylin.gui.services import GuiServices
+from siproxylin.gui.spelling.dictionaries import Dictionaries
 from siproxylin.gui.theme_control import ThemeController
 from siproxylin.gui.views.main_window import MainWindow
 
@@ -102,6 +106,14 @@ def create_main_window(
     chat.conversation_changed.connect(lambda: contacts.set_active(chat.conversation))
     if services.notifications is not None:
         attach_notifier(window, bridge, chat, services.notifications, notification_backends)
+    spelling = SpellingPresenter(
+        Dictionaries(services.personal_dictionary),
+        chat,
+        services.preferences,
+        system_locale=QLocale.system().name(),
+        parent=window,
+    )
+    window.chat_view.attach_spelling(spelling)
     return window
 
 

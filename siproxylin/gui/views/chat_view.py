@@ -66,6 +66,7 @@ from siproxylin.gui.async_slot import async_slot
 from siproxylin.gui.presenters.chat import ChatPresenter
 from siproxylin.gui.presenters.encryption import TURN_OFF_QUESTION, EncryptionPresenter
 from siproxylin.gui.presenters.rooms import RoomsPresenter
+from siproxylin.gui.presenters.spelling import SpellingPresenter
 from siproxylin.gui.theme import set_tone
 from siproxylin.gui.views.compose_bar import ComposeBar
 from siproxylin.gui.views.composer import Composer
@@ -74,6 +75,7 @@ from siproxylin.gui.views.message_delegate import MessageDelegate
 from siproxylin.gui.views.message_menu import MessageMenu
 from siproxylin.gui.views.occupant_list import OccupantList
 from siproxylin.gui.views.room_bar import RoomBar
+from siproxylin.gui.views.spelling_menu import SpellingMenu
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +123,7 @@ class ChatView(QWidget):
         self._stick_to_bottom = True
         self._watched: QWidget | None = None  # the window whose activation we follow
         self._corrected: ChatMessage | None = None  # the message the input holds a correction of
+        self.spelling_menu: SpellingMenu | None = None
         self._build()
         self.menu = MessageMenu(presenter, self.messages, self.delegate, rooms=rooms)
         self.menu.failed.connect(self._show_error)
@@ -153,6 +156,12 @@ class ChatView(QWidget):
             self.encryption_button.clicked.connect(self.show_encryption_dialog)
         self._on_conversation_changed()
         self._on_encryption_changed()
+
+    def attach_spelling(self, spelling: SpellingPresenter) -> None:
+        """Check the composer's spelling in the language ``spelling`` picks; show its notes."""
+        self.spelling_menu = SpellingMenu(self.composer, spelling)
+        self.spelling_menu.follow_names(self._presenter, self._rooms)
+        spelling.note.connect(self._show_error)
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
