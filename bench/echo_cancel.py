@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from siproxylin.media.echo import create_echo_canceller  # noqa: E402
-from tests.support.echo_scene import EchoScene, run  # noqa: E402
+from siproxylin.media.echo import create_echo_canceller
+from tests.support.echo_scene import EchoScene, run
 
 
 def main() -> int:
@@ -39,11 +39,13 @@ def main() -> int:
     steps = int(near_from * 2)
     for step in range(steps):
         start = step / 2
-        print(f"{start:4.1f}-{start + 0.5:4.1f} s  ERLE {scene.erle_db(out, start, start + 0.5):5.1f} dB")
+        erle = scene.erle_db(out, start, start + 0.5)
+        print(f"{start:4.1f}-{start + 0.5:4.1f} s  ERLE {erle:5.1f} dB")
     alone = scene.tone_level_db(scene.near, near_from + 0.2, args.seconds)
     kept = scene.tone_level_db(out, near_from + 0.2, args.seconds)
     print(f"double talk: near-end tone {kept - alone:+.1f} dB vs alone")
-    print(f"CPU {cpu * 1000:.0f} ms for {args.seconds:.0f} s of call = {100 * cpu / args.seconds:.2f} % of one core")
+    share = 100 * cpu / args.seconds
+    print(f"CPU {cpu * 1000:.0f} ms for {args.seconds:.0f} s of call = {share:.2f} % of one core")
     return 0
 
 

@@ -61,8 +61,12 @@ class PlayoutBuffer:
 
     Nothing is handed out until ``prebuffer_ms`` are buffered, so network jitter does
     not turn into clicks; when the device reports that it ran dry (``underrun``) the
-    buffer fills up again first. Beyond ``max_ms`` the oldest audio is dropped, so a
-    burst (the far end catching up) cannot add lasting delay. Sizes stay aligned to
+    buffer fills up again first. Beyond ``max_ms`` the oldest audio is dropped down to
+    the ``prebuffer_ms`` margin: a burst (the far end catching up, a device that
+    started late) would otherwise keep the buffer at the cap, and the call that much
+    behind, for good. Below the cap, a level that never fell under the margin for a
+    whole second of playback is trimmed back to it, so the delay drifts back down
+    after a burst. Sizes stay aligned to
     whole sample frames (``frame_bytes``: channels x sample size).
     """
 
@@ -74,10 +78,13 @@ class PlayoutBuffer:
         self.frame_bytes = frame_bytes
         self.prebuffer = self._aligned(bytes_per_ms * prebuffer_ms)
         self.capacity = self._aligned(bytes_per_ms * max_ms)
+        self.window = self._aligned(bytes_per_ms * 1000)
         self.underruns = 0
         self.dropped_bytes = 0
         self._data = bytearray()
         self._priming = True
+        self._window_taken = 0
+        self._window_low: int | None = None  # the lowest level seen in this window
 
     def __len__(self) -> int:
         return len(self._data)
@@ -88,10 +95,10 @@ class PlayoutBuffer:
         return self._priming
 
     def push(self, data: bytes) -> None:
-        """Append received audio; drop the oldest beyond the cap."""
+        """Append received audio; beyond the cap, drop the oldest down to the margin."""
         self._data += data
-        excess = len(self._data) - self.capacity
-        if excess > 0:
+        if len(self._data) > self.capacity:
+            excess = len(self._data) - max(self.prebuffer, self.frame_bytes)
             excess = -(-excess // self.frame_bytes) * self.frame_bytes
             del self._data[:excess]
             self.dropped_bytes += excess
@@ -105,6 +112,7 @@ class PlayoutBuffer:
         size = min(self._aligned(limit), len(self._data))
         chunk = bytes(self._data[:size])
         del self._data[:size]
+        self._track_level(size)
         return chunk
 
     def underrun(self) -> None:
@@ -116,6 +124,22 @@ class PlayoutBuffer:
         """Forget buffered audio and prime again (a new device)."""
         self._data.clear()
         self._priming = self.prebuffer > 0
+        self._window_taken = 0
+        self._window_low = None
+
+    def _track_level(self, taken: int) -> None:
+        level = len(self._data)
+        if self._window_low is None or level < self._window_low:
+            self._window_low = level
+        self._window_taken += taken
+        if self._window_taken < self.window:
+            return
+        surplus = self._aligned(self._window_low - self.prebuffer)
+        if surplus > 0:
+            del self._data[:surplus]
+            self.dropped_bytes += surplus
+        self._window_taken = 0
+        self._window_low = None
 
     def _aligned(self, size: float) -> int:
         return int(size) // self.frame_bytes * self.frame_bytes

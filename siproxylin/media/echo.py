@@ -86,9 +86,10 @@ class EchoCanceller:
             frame = self._frame(mono[start : start + CHUNK_BYTES])
             if frame is None:
                 return mono
-            self._call(self._module.set_stream_delay_ms, self._delay_ms)
-            self._call(self._module.process_stream, frame)
-            if not self.enabled:
+            if not (
+                self._call(self._module.set_stream_delay_ms, self._delay_ms)
+                and self._call(self._module.process_stream, frame)
+            ):
                 return mono
             out += frame.data.tobytes()
             self.near_chunks += 1
@@ -101,13 +102,16 @@ class EchoCanceller:
             self._disable(error)
             return None
 
-    def _call(self, method: Callable[[_T], None], argument: _T) -> None:
+    def _call(self, method: Callable[[_T], None], argument: _T) -> bool:
+        """Call into the module; False (and processing off) if it failed."""
         if not self.enabled:
-            return
+            return False
         try:
             method(argument)
         except _LOAD_ERRORS as error:
             self._disable(error)
+            return False
+        return True
 
     def _disable(self, error: Exception) -> None:
         log.warning("echo cancellation failed, the call goes on without it: %s", error)
@@ -123,7 +127,8 @@ def create_echo_canceller(
 ) -> EchoCanceller | None:
     """An echo canceller, or None (with a warning) when livekit's module cannot load."""
     try:
-        from livekit import rtc
+        # Imported here: loading the native library is the step that may fail.
+        from livekit import rtc  # noqa: PLC0415
 
         module = rtc.AudioProcessingModule(
             echo_cancellation=True,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QIODevice, QTimer
-from PySide6.QtMultimedia import QAudio, QAudioDevice, QAudioFormat, QAudioSink, QAudioSource
+from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSink, QAudioSource, QtAudio
 
 from siproxylin.media.audio import FRAME_SAMPLES, SAMPLE_BYTES, SAMPLE_RATE
 from siproxylin.media.buffers import FrameQueue, PlayoutBuffer
@@ -116,13 +116,14 @@ class MicrophoneSource:
         # canceller) soon after it was spoken.
         self._audio.setBufferSize(fmt.bytesForDuration(2 * _FRAME_MS * 1000))
         self._audio.stateChanged.connect(self._on_state_changed)
-        self._io = self._audio.start()
-        if self._io is None:
+        io: QIODevice | None = self._audio.start()  # None when the device refuses
+        self._io = io
+        if io is None:
             log.warning("microphone %s did not start; sending silence", device.description())
             self._audio = None
             self._silence.start()
             return
-        self._io.readyRead.connect(self._on_ready_read)
+        io.readyRead.connect(self._on_ready_read)
         self._device_id = device_id(device)
         log.info("capturing from %s (%s)", device.description(), self._device_id)
 
@@ -148,9 +149,10 @@ class MicrophoneSource:
     def _on_silence_tick(self) -> None:
         self._queue.put(_SILENCE)
 
-    def _on_state_changed(self, state: QAudio.State) -> None:
-        if self._audio is not None and self._audio.error() != QAudio.Error.NoError:
-            log.warning("microphone: %s (%s)", self._audio.error().name, state.name)
+    def _on_state_changed(self) -> None:
+        # No parameter: PySide6 6.11 cannot convert an annotated QtAudio.State argument.
+        if self._audio is not None and self._audio.error() != QtAudio.Error.NoError:
+            log.warning("microphone: %s (%s)", self._audio.error().name, self._audio.state().name)
 
 
 class SpeakerSink:
@@ -243,8 +245,9 @@ class SpeakerSink:
         self._audio = QAudioSink(device, fmt)
         self._audio.setBufferSize(fmt.bytesForDuration(self.device_buffer_ms * 1000))
         self._audio.stateChanged.connect(self._on_state_changed)
-        self._io = self._audio.start()
-        if self._io is None:
+        io: QIODevice | None = self._audio.start()  # None when the device refuses
+        self._io = io
+        if io is None:
             log.warning("loudspeaker %s did not start", device.description())
             self._audio = None
             return
@@ -282,11 +285,12 @@ class SpeakerSink:
         if chunk:
             self._io.write(chunk)
 
-    def _on_state_changed(self, state: QAudio.State) -> None:
+    def _on_state_changed(self) -> None:
+        # No parameter: PySide6 6.11 cannot convert an annotated QtAudio.State argument.
         if self._audio is None:
             return
-        error = self._audio.error()
-        if state == QAudio.State.IdleState and error == QAudio.Error.UnderrunError:
+        error, state = self._audio.error(), self._audio.state()
+        if state == QtAudio.State.IdleState and error == QtAudio.Error.UnderrunError:
             self._buffer.underrun()
-        elif error not in {QAudio.Error.NoError, QAudio.Error.UnderrunError}:
+        elif error not in {QtAudio.Error.NoError, QtAudio.Error.UnderrunError}:
             log.warning("loudspeaker: %s (%s)", error.name, state.name)

@@ -50,11 +50,31 @@ def test_playout_buffer_takes_whole_sample_frames() -> None:
     assert len(buffer) == 8
 
 
-def test_playout_buffer_caps_delay_by_dropping_the_oldest() -> None:
-    buffer = PlayoutBuffer(bytes_per_ms=4, frame_bytes=4, prebuffer_ms=0, max_ms=5)
-    buffer.push(bytes(range(28)))  # 7 ms into a 5 ms cap
-    assert buffer.dropped_bytes == 8
-    assert buffer.take(100) == bytes(range(8, 28))
+def test_playout_buffer_over_the_cap_drops_the_oldest_down_to_the_margin() -> None:
+    buffer = PlayoutBuffer(bytes_per_ms=4, frame_bytes=4, prebuffer_ms=2, max_ms=5)
+    buffer.push(bytes(range(20)))  # 5 ms: at the cap, kept
+    assert buffer.dropped_bytes == 0
+    buffer.push(bytes(range(20, 28)))  # 7 ms: back to the 2 ms margin
+    assert buffer.dropped_bytes == 20
+    assert buffer.take(100) == bytes(range(20, 28))
+
+
+def test_playout_buffer_without_margin_keeps_one_sample_frame() -> None:
+    buffer = PlayoutBuffer(bytes_per_ms=4, frame_bytes=4, prebuffer_ms=0, max_ms=1)
+    buffer.push(bytes(range(12)))
+    assert buffer.take(100) == bytes(range(8, 12))
+
+
+def test_playout_buffer_trims_a_lasting_surplus_back_to_the_margin() -> None:
+    buffer = PlayoutBuffer(bytes_per_ms=4, frame_bytes=4, prebuffer_ms=10, max_ms=100)
+    buffer.push(bytes(4 * 60))  # 60 ms queued, 50 ms more than the margin
+    for _ in range(99):  # play 990 ms, topped up as fast as it plays
+        assert len(buffer.take(40)) == 40
+        buffer.push(bytes(40))
+    assert buffer.dropped_bytes == 0
+    buffer.take(40)  # the window's second is complete: its lowest level was 50 ms
+    assert buffer.dropped_bytes == 4 * 40
+    assert len(buffer) == 4 * 10
 
 
 def test_playout_buffer_primes_again_after_an_underrun() -> None:

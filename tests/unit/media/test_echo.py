@@ -6,7 +6,6 @@ from __future__ import annotations
 import array
 import logging
 import sys
-from collections.abc import Iterator
 
 import pytest
 
@@ -81,9 +80,9 @@ class FakeModule:
 
 
 @pytest.fixture
-def fake() -> Iterator[tuple[EchoCanceller, FakeModule]]:
+def fake() -> tuple[EchoCanceller, FakeModule]:
     module = FakeModule()
-    yield EchoCanceller(module, FakeFrame, 60), module  # type: ignore[arg-type]
+    return EchoCanceller(module, FakeFrame, 60), module  # type: ignore[arg-type]
 
 
 def test_far_end_is_cut_into_10ms_chunks(fake: tuple[EchoCanceller, FakeModule]) -> None:
