@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 CHUNK_SAMPLES = SAMPLE_RATE // 100  # the module works on exactly 10 ms
 CHUNK_BYTES = CHUNK_SAMPLES * SAMPLE_BYTES
 DEFAULT_DELAY_MS = 60  # loudspeaker buffer + capture buffer, a typical desktop's
+_DELAY_UPDATE_FRAMES = 50  # once a second of 20 ms frames
 _T = TypeVar("_T")
 _LOAD_ERRORS = (ImportError, OSError, RuntimeError, AttributeError, ValueError)
 
@@ -169,12 +170,23 @@ class ProcessedSource:
 
 
 class ProcessedSink:
-    """An ``AudioSink`` that lets the echo canceller hear each frame before it plays."""
+    """An ``AudioSink`` that lets the echo canceller hear each frame before it plays.
 
-    def __init__(self, sink: AudioSink, canceller: EchoCanceller | None) -> None:
+    ``delay`` (optional) estimates the echo path in ms (playback plus capture
+    buffering); it is read once a second to update the canceller's hint.
+    """
+
+    def __init__(
+        self,
+        sink: AudioSink,
+        canceller: EchoCanceller | None,
+        delay: Callable[[], float] | None = None,
+    ) -> None:
         self.sink = sink
         self.canceller = canceller
+        self.delay = delay
         self._resampler: Resampler | None = None
+        self._frames = 0
 
     def write(self, pcm: bytes, sample_rate: int, channels: int) -> None:
         """Analyse one decoded frame, then pass it on unchanged."""
@@ -185,6 +197,9 @@ class ProcessedSink:
                     self._resampler = Resampler(sample_rate, SAMPLE_RATE)
                 mono = self._resampler.process(mono)
             self.canceller.process_far(mono)
+            if self.delay is not None and self._frames % _DELAY_UPDATE_FRAMES == 0:
+                self.canceller.set_delay_ms(round(self.delay()))
+            self._frames += 1
         self.sink.write(pcm, sample_rate, channels)
 
     def close(self) -> None:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 FRAME_BYTES = FRAME_SAMPLES * SAMPLE_BYTES
 _SILENCE = bytes(FRAME_BYTES)
 _FRAME_MS = 1000 * FRAME_SAMPLES // SAMPLE_RATE
+CAPTURE_BUFFER_MS = 2 * _FRAME_MS  # the microphone's device buffer
 
 
 def device_format(device: QAudioDevice) -> QAudioFormat | None:
@@ -114,7 +115,7 @@ class MicrophoneSource:
         self._audio = QAudioSource(device, fmt)
         # Small device buffer: captured audio should reach the call (and the echo
         # canceller) soon after it was spoken.
-        self._audio.setBufferSize(fmt.bytesForDuration(2 * _FRAME_MS * 1000))
+        self._audio.setBufferSize(fmt.bytesForDuration(CAPTURE_BUFFER_MS * 1000))
         self._audio.stateChanged.connect(self._on_state_changed)
         io: QIODevice | None = self._audio.start()  # None when the device refuses
         self._io = io
