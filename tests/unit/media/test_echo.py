@@ -170,3 +170,16 @@ def test_processed_sink_analyses_a_mono_copy_and_plays_the_original(
     assert len(module.far) == 4
     sink.close()
     assert recorder.closed
+
+
+def test_processed_sink_refreshes_the_delay_hint_once_a_second(
+    fake: tuple[EchoCanceller, FakeModule],
+) -> None:
+    canceller, _ = fake
+    delays = iter([110.4, 95.0])
+    sink = ProcessedSink(RecordingSink(), canceller, lambda: next(delays))
+    for _ in range(50):
+        sink.write(bytes(FRAME_BYTES), 48_000, 1)
+    assert canceller.delay_ms == 110
+    sink.write(bytes(FRAME_BYTES), 48_000, 1)
+    assert canceller.delay_ms == 95
