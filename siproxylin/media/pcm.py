@@ -12,10 +12,6 @@ import array
 
 from siproxylin.media.audio import SAMPLE_BYTES
 
-_S16_MIN = -32768
-_S16_MAX = 32767
-
-
 def samples(pcm: bytes) -> array.array[int]:
     """The s16 samples of ``pcm`` (a trailing odd byte is ignored)."""
     out = array.array("h")
@@ -125,7 +121,3 @@ class Framer:
         """Forget a partial frame (the device changed)."""
         self._pending.clear()
 
-
-def clip(value: float) -> int:
-    """``value`` rounded into the s16 range."""
-    return max(_S16_MIN, min(_S16_MAX, round(value)))
