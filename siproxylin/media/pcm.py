@@ -12,6 +12,7 @@ import array
 
 from siproxylin.media.audio import SAMPLE_BYTES
 
+
 def samples(pcm: bytes) -> array.array[int]:
     """The s16 samples of ``pcm`` (a trailing odd byte is ignored)."""
     out = array.array("h")
@@ -120,4 +121,3 @@ class Framer:
     def clear(self) -> None:
         """Forget a partial frame (the device changed)."""
         self._pending.clear()
-
