@@ -27,6 +27,9 @@ PACKAGES=(
     # spell checking
     hunspell-en-us hunspell-de-de hunspell-ru hunspell-lt hunspell-es hunspell-ro hunspell-ar
     libenchant-2-2
+    # call audio: QtMultimedia links libpulse; the tests run their own PulseAudio with null
+    # sinks (pactl lists them)
+    libpulse0 libasound2 pulseaudio pulseaudio-utils
 )
 
 # `--runtime`: only what the desktop app itself needs to start (used by `make run`).
@@ -38,7 +41,8 @@ case "${1:-}" in
                   libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
                   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
                   libx11-6 libxcb1 libxcb-render0 libxcb-shm0 libxcb-sync1 libxcb-util1
-                  libxcb-xfixes0 hunspell-en-us libenchant-2-2) ;;
+                  libxcb-xfixes0 hunspell-en-us libenchant-2-2
+                  libpulse0 libasound2) ;;
     --venv)
         PACKAGES=(python3-venv) ;;
 esac

@@ -19,6 +19,7 @@ BLOCKED = [
     "aiortc",
     "aioice",
     "av",
+    "livekit",
 ]
 
 
