@@ -1,0 +1,233 @@
+"""XEP-0353 Jingle Message Initiation: call proposals and their answers, read and written.
+
+Pure: stdlib and ``domain``. A call is proposed in a ``<message/>`` (so every
+device of the callee rings) before any Jingle IQ: propose (with the media),
+ringing, proceed, accept, reject, retract and finish (with an XEP-0166 reason).
+Messages arrive directly or as XEP-0280 carbons; a carbon not sent by our own
+bare address is refused. ``answered_elsewhere`` tells that another of our
+devices took or declined the call (our own proceed/accept/reject seen from
+outside this device). Input is bounded; anything unreadable raises
+``MalformedSignalling``; a message without a JMI element reads as None.
+"""
+
+from __future__ import annotations
+
+import enum
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from siproxylin.domain.calls import MalformedSignalling, TerminateReason
+from siproxylin.domain.ids import InvalidJid, Jid
+
+JMI = "urn:xmpp:jingle-message:0"
+JINGLE = "urn:xmpp:jingle:1"
+RTP = "urn:xmpp:jingle:apps:rtp:1"
+CARBONS = "urn:xmpp:carbons:2"
+FORWARD = "urn:xmpp:forward:0"
+HINTS = "urn:xmpp:hints"
+CLIENT = "jabber:client"
+MAX_ID = 256
+MAX_MEDIA = 4
+MAX_TEXT = 1024
+
+
+class JmiKind(enum.Enum):
+    """The JMI message kinds."""
+
+    PROPOSE = "propose"
+    RINGING = "ringing"
+    PROCEED = "proceed"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    RETRACT = "retract"
+    FINISH = "finish"
+
+
+class Carbon(enum.Enum):
+    """How the message reached us."""
+
+    NONE = "none"  # directly
+    RECEIVED = "received"  # a copy of a message another of our devices received
+    SENT = "sent"  # a copy of a message another of our devices sent
+
+
+@dataclass(frozen=True, slots=True)
+class JmiMessage:
+    """One JMI message as read.
+
+    Attributes:
+        kind: What it says.
+        call_id: The proposal id (becomes the Jingle session id).
+        sender: Who wrote it (for a sent carbon: our other device).
+        recipient: Whom it was for.
+        media: The proposed media (``audio``), for a propose.
+        reason: The reason of a reject, retract or finish, if given.
+        reason_text: The reason's text, bounded.
+        carbon: How it reached us.
+    """
+
+    kind: JmiKind
+    call_id: str
+    sender: Jid
+    recipient: Jid | None = None
+    media: tuple[str, ...] = ()
+    reason: TerminateReason | None = None
+    reason_text: str = ""
+    carbon: Carbon = Carbon.NONE
+
+
+def _q(namespace: str, tag: str) -> str:
+    return f"{{{namespace}}}{tag}"
+
+
+def _jid(text: str | None) -> Jid | None:
+    if not text:
+        return None
+    try:
+        return Jid.parse(text)
+    except InvalidJid as exc:
+        raise MalformedSignalling("bad address in a call message") from exc
+
+
+def _unwrap(message: ET.Element, own: Jid) -> tuple[ET.Element, Carbon]:
+    for carbon in (Carbon.RECEIVED, Carbon.SENT):
+        wrapper = message.find(_q(CARBONS, carbon.value))
+        if wrapper is None:
+            continue
+        outer = _jid(message.get("from"))
+        if outer is None or outer != own.bare:
+            raise MalformedSignalling("a carbon not sent by our own account")
+        inner = wrapper.find(f"{_q(FORWARD, 'forwarded')}/{_q(CLIENT, 'message')}")
+        if inner is None:
+            raise MalformedSignalling("a carbon without a message")
+        return inner, carbon
+    return message, Carbon.NONE
+
+
+def _reason(element: ET.Element) -> tuple[TerminateReason | None, str]:
+    reason = element.find(_q(JINGLE, "reason"))
+    if reason is None:
+        return None, ""
+    text = (reason.findtext(_q(JINGLE, "text")) or "")[:MAX_TEXT]
+    for child in reason:
+        name = child.tag.rpartition("}")[2]
+        if name != "text":
+            try:
+                return TerminateReason(name), text
+            except ValueError:
+                return TerminateReason.GENERAL_ERROR, text
+    return TerminateReason.GENERAL_ERROR, text
+
+
+def _media(element: ET.Element) -> tuple[str, ...]:
+    descriptions = element.findall(_q(RTP, "description"))
+    if not descriptions or len(descriptions) > MAX_MEDIA:
+        raise MalformedSignalling("a call proposal without (or with too many) media")
+    media = tuple(d.get("media", "")[:16] for d in descriptions)
+    if not all(media):
+        raise MalformedSignalling("a call proposal with a nameless media")
+    return media
+
+
+def parse_jmi(message: ET.Element, own: Jid) -> JmiMessage | None:
+    """Read the JMI element of a message (direct or carbon-copied).
+
+    Args:
+        message: The ``<message/>`` element.
+        own: Our own full address.
+
+    Returns:
+        The JMI message, or None if the message carries none.
+
+    Raises:
+        MalformedSignalling: If it is forged (a carbon from elsewhere) or unreadable.
+    """
+    if message.get("type") == "error":
+        return None
+    inner, carbon = _unwrap(message, own)
+    element = next((c for c in inner if c.tag.startswith("{" + JMI + "}")), None)
+    if element is None:
+        return None
+    try:
+        kind = JmiKind(element.tag.rpartition("}")[2])
+    except ValueError:
+        raise MalformedSignalling("unknown call message") from None
+    call_id = element.get("id", "")
+    if not call_id or len(call_id) > MAX_ID:
+        raise MalformedSignalling("call message without a usable id")
+    sender = _jid(inner.get("from"))
+    if sender is None:
+        if carbon is not Carbon.SENT:
+            raise MalformedSignalling("call message without a sender")
+        sender = own.bare
+    reason, text = _reason(element)
+    return JmiMessage(
+        kind=kind,
+        call_id=call_id,
+        sender=sender,
+        recipient=_jid(inner.get("to")),
+        media=_media(element) if kind is JmiKind.PROPOSE else (),
+        reason=reason,
+        reason_text=text,
+        carbon=carbon,
+    )
+
+
+def answered_elsewhere(message: JmiMessage, own: Jid) -> JmiKind | None:
+    """Tell whether another of our devices answered a call.
+
+    Args:
+        message: A JMI message as read.
+        own: Our own full address.
+
+    Returns:
+        ``PROCEED`` (taken elsewhere; an ``accept`` counts too), ``REJECT``
+        (declined elsewhere), or None when it is not our other device's answer.
+    """
+    if message.sender.bare != own.bare or message.sender == own:
+        return None
+    if message.kind in (JmiKind.PROCEED, JmiKind.ACCEPT):
+        return JmiKind.PROCEED
+    if message.kind is JmiKind.REJECT:
+        return JmiKind.REJECT
+    return None
+
+
+def jmi_message(
+    to: Jid,
+    kind: JmiKind,
+    call_id: str,
+    *,
+    media: tuple[str, ...] = ("audio",),
+    reason: TerminateReason | None = None,
+    text: str = "",
+    message_id: str = "",
+) -> ET.Element:
+    """Write a JMI ``<message/>`` (type chat, stored by the server for offline devices).
+
+    Args:
+        to: The peer (bare for a propose, full once a device answered).
+        kind: What to say.
+        call_id: The proposal id.
+        media: The media of a propose.
+        reason: A reason for reject, retract or finish.
+        text: The reason's text.
+        message_id: The stanza id (the call id when empty).
+
+    Returns:
+        The message element.
+    """
+    message = ET.Element(
+        _q(CLIENT, "message"), {"to": str(to), "type": "chat", "id": message_id or call_id}
+    )
+    element = ET.SubElement(message, _q(JMI, kind.value), {"id": call_id})
+    if kind is JmiKind.PROPOSE:
+        for name in media:
+            ET.SubElement(element, _q(RTP, "description"), {"media": name})
+    if reason is not None:
+        reason_element = ET.SubElement(element, _q(JINGLE, "reason"))
+        ET.SubElement(reason_element, _q(JINGLE, reason.value))
+        if text:
+            ET.SubElement(reason_element, _q(JINGLE, "text")).text = text[:MAX_TEXT]
+    ET.SubElement(message, _q(HINTS, "store"))
+    return message
