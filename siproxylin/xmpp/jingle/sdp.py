@@ -208,6 +208,7 @@ def _media_lines(
         lines += _codec_lines(pt)
     for group in desc.source_groups:
         lines.append(f"a=ssrc-group:{group.semantics} " + " ".join(map(str, group.ssrcs)))
+    # a source without attributes has no SDP line (aiortc needs "a=ssrc:N attr"); it is left out
     for source in desc.sources:
         for name, value in source.parameters:
             lines.append(
@@ -445,7 +446,7 @@ class _Reader:
 
 def _content(
     media: _Media, defaults: dict[str, str], index: int, *, writer_is_initiator: bool
-) -> tuple[Content, set[str]]:
+) -> Content:
     reader = _Reader(writer_is_initiator)
     for name, rest in media.attrs:
         reader.read(name, rest)
@@ -457,7 +458,7 @@ def _content(
         payload_types=_payload_types(media, reader.codecs),
         feedback=tuple(reader.codecs.feedback.get("*", ())),
         header_extensions=tuple(reader.extensions),
-        extmap_allow_mixed="extmap-allow-mixed" in reader.flags,
+        extmap_allow_mixed="extmap-allow-mixed" in reader.flags or "extmap-allow-mixed" in defaults,
         sources=tuple(Source(ssrc, tuple(params)) for ssrc, params in reader.sources.items()),
         source_groups=tuple(reader.groups),
         rtcp_mux="rtcp-mux" in reader.flags,
@@ -469,13 +470,12 @@ def _content(
         fingerprint=_pick_fingerprint(fps, _setup(values.get("setup"))),
     )
     name = values.get("mid") or str(index)
-    content = Content(
+    return Content(
         name=name[:64],
         description=description,
         transport=transport,
         senders=senders_of(direction, writer_is_initiator=writer_is_initiator),
     )
-    return content, reader.flags
 
 
 def parse_sdp(text: str, *, writer_is_initiator: bool) -> SessionDescription:
@@ -499,10 +499,12 @@ def parse_sdp(text: str, *, writer_is_initiator: bool) -> SessionDescription:
             defaults[name] = rest.strip()
         elif name == "fingerprint":
             defaults[f"fingerprint{i}"] = rest
+        elif name == "extmap-allow-mixed":
+            defaults[name] = "1"
         elif name == "group" and rest.startswith("BUNDLE"):
             bundle = tuple(rest.split()[1:])
     contents = tuple(
-        _content(m, defaults, i, writer_is_initiator=writer_is_initiator)[0]
+        _content(m, defaults, i, writer_is_initiator=writer_is_initiator)
         for i, m in enumerate(lines.media)
     )
     return SessionDescription(contents, bundle)
