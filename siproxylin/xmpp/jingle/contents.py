@@ -1,10 +1,11 @@
 """Jingle ``<content/>`` XML <-> ``SessionDescription``: RTP descriptions and ICE-UDP transports.
 
-Pure: stdlib, ``domain`` and ``core.relay_only``. Reads and writes XEP-0167 RTP descriptions (payload
-types and parameters), XEP-0293 RTCP feedback, XEP-0294 header extensions,
-XEP-0339 sources and groups, XEP-0338 BUNDLE groups, XEP-0176 ICE-UDP transports
-and XEP-0320 DTLS fingerprints. Only UDP candidates are written (ICE-UDP cannot
-carry TCP ones) and only the first fingerprint is read, as Conversations does.
+Pure: stdlib, ``domain`` and ``core.relay_only``. Reads and writes XEP-0167 RTP
+descriptions (payload types and parameters), XEP-0293 RTCP feedback, XEP-0294
+header extensions, XEP-0339 sources and groups, XEP-0338 BUNDLE groups, XEP-0176
+ICE-UDP transports and XEP-0320 DTLS fingerprints. Only UDP candidates are
+written and read (ICE-UDP cannot carry TCP ones; Conversations refuses them) and
+only the first fingerprint is read, as Conversations does.
 Untrusted input is bounded; anything unreadable raises ``MalformedSignalling``.
 """
 

@@ -18,7 +18,9 @@ from siproxylin.domain.calls import (
 )
 
 
-def candidate(kind: CandidateType, rel_addr: str = "", rel_port: int = 0, ip: str = "203.0.113.1") -> Candidate:
+def candidate(
+    kind: CandidateType, rel_addr: str = "", rel_port: int = 0, ip: str = "203.0.113.1"
+) -> Candidate:
     return Candidate("f1", 1, "udp", 16777215, ip, 50000, kind, rel_addr, rel_port)
 
 

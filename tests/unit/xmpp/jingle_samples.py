@@ -1,4 +1,5 @@
 """Jingle and SDP as the clients we meet write them (shapes from the calls feasibility notes)."""
+# ruff: noqa: E501 (SDP lines are quoted whole, as the engines write them)
 
 from __future__ import annotations
 

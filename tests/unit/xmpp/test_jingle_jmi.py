@@ -42,6 +42,7 @@ PROPOSE = (
     f"<propose xmlns='urn:xmpp:jingle-message:0' id='{CALL}'>"
     "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'/></propose>"
 )
+PROCEED = f"<proceed xmlns='urn:xmpp:jingle-message:0' id='{CALL}'/>"
 
 
 def test_propose_from_conversations() -> None:
@@ -109,9 +110,13 @@ def test_a_message_without_sender_or_with_a_bad_one_is_refused() -> None:
 
 
 def test_unknown_reason_reads_as_general_error() -> None:
-    body = f"<reject xmlns='urn:xmpp:jingle-message:0' id='{CALL}'><reason xmlns='urn:xmpp:jingle:1'><nope/></reason></reject>"
+    body = (
+        f"<reject xmlns='urn:xmpp:jingle-message:0' id='{CALL}'>"
+        "<reason xmlns='urn:xmpp:jingle:1'><nope/></reason></reject>"
+    )
     message = read(direct(body))
-    assert message is not None and message.reason is TerminateReason.GENERAL_ERROR
+    assert message is not None
+    assert message.reason is TerminateReason.GENERAL_ERROR
 
 
 # --- answered elsewhere
@@ -146,31 +151,44 @@ def test_accept_to_our_bare_address_is_answered_elsewhere() -> None:
 
 
 def test_sent_carbon_without_inner_sender_counts_as_our_other_device() -> None:
-    inner = f"<message xmlns='jabber:client' to='{ROMEO}'><proceed xmlns='urn:xmpp:jingle-message:0' id='{CALL}'/></message>"
+    inner = f"<message xmlns='jabber:client' to='{ROMEO}'>{PROCEED}</message>"
     message = read(carbon("sent", inner))
-    assert message is not None and message.sender == ME.bare
+    assert message is not None
+    assert message.sender == ME.bare
     assert jmi.answered_elsewhere(message, ME) is jmi.JmiKind.PROCEED
 
 
 def test_our_own_answer_and_the_peers_are_not_elsewhere() -> None:
     own = read(direct(f"<proceed xmlns='urn:xmpp:jingle-message:0' id='{CALL}'/>", sender=ME))
-    assert own is not None and jmi.answered_elsewhere(own, ME) is None
+    assert own is not None
+    assert jmi.answered_elsewhere(own, ME) is None
     peer = read(direct(f"<proceed xmlns='urn:xmpp:jingle-message:0' id='{CALL}'/>"))
-    assert peer is not None and jmi.answered_elsewhere(peer, ME) is None
-    ringing = read(direct(f"<ringing xmlns='urn:xmpp:jingle-message:0' id='{CALL}'/>", sender=MY_PHONE))
-    assert ringing is not None and jmi.answered_elsewhere(ringing, ME) is None
+    assert peer is not None
+    assert jmi.answered_elsewhere(peer, ME) is None
+    ringing = read(
+        direct(f"<ringing xmlns='urn:xmpp:jingle-message:0' id='{CALL}'/>", sender=MY_PHONE)
+    )
+    assert ringing is not None
+    assert jmi.answered_elsewhere(ringing, ME) is None
 
 
 def test_received_carbon_of_a_propose_is_read() -> None:
-    inner = f"<message xmlns='jabber:client' from='{ROMEO}' to='{MY_PHONE}' type='chat'>{PROPOSE}</message>"
+    inner = (
+        f"<message xmlns='jabber:client' from='{ROMEO}' to='{MY_PHONE}' type='chat'>"
+        f"{PROPOSE}</message>"
+    )
     message = read(carbon("received", inner))
     assert message is not None
-    assert (message.kind, message.carbon, message.sender) == (jmi.JmiKind.PROPOSE, jmi.Carbon.RECEIVED, ROMEO)
+    assert (message.kind, message.carbon, message.sender) == (
+        jmi.JmiKind.PROPOSE,
+        jmi.Carbon.RECEIVED,
+        ROMEO,
+    )
 
 
 @pytest.mark.parametrize("outer", [str(ROMEO), "juliet@capulet.example/evil", ""])
 def test_forged_carbons_are_refused(outer: str) -> None:
-    inner = f"<message xmlns='jabber:client' from='{MY_PHONE}' to='{ROMEO}'><proceed xmlns='urn:xmpp:jingle-message:0' id='{CALL}'/></message>"
+    inner = f"<message xmlns='jabber:client' from='{MY_PHONE}' to='{ROMEO}'>{PROCEED}</message>"
     xml = carbon("sent", inner, outer)
     if not outer:
         xml = xml.replace("from='' ", "")
@@ -190,11 +208,17 @@ def test_carbon_without_a_message_is_refused() -> None:
 def test_every_kind_round_trips(kind: jmi.JmiKind) -> None:
     reason = TerminateReason.BUSY if kind in (jmi.JmiKind.REJECT, jmi.JmiKind.FINISH) else None
     element = jmi.jmi_message(ROMEO, kind, CALL, reason=reason, text="t" if reason else "")
-    assert element.get("type") == "chat" and element.get("id") == CALL
+    assert element.get("type") == "chat"
+    assert element.get("id") == CALL
     assert element.find("{urn:xmpp:hints}store") is not None
     element.set("from", str(ME))
     message = jmi.parse_jmi(ET.fromstring(ET.tostring(element)), ROMEO)
     assert message is not None
-    assert (message.kind, message.call_id, message.sender, message.recipient) == (kind, CALL, ME, ROMEO)
+    assert (message.kind, message.call_id, message.sender, message.recipient) == (
+        kind,
+        CALL,
+        ME,
+        ROMEO,
+    )
     assert message.reason is reason
     assert message.media == (("audio",) if kind is jmi.JmiKind.PROPOSE else ())

@@ -14,6 +14,7 @@ from siproxylin.domain.calls import (
     MalformedSignalling,
     NoRelayCandidate,
     RelayPolicyViolation,
+    SessionDescription,
     TerminateReason,
 )
 from siproxylin.domain.ids import Jid
@@ -26,11 +27,19 @@ JULIET = Jid.parse("juliet@capulet.example/sip1")
 SID = "Hk2HAVWJdLwIv5Yz8Wm8uA"
 
 
+CANDIDATE = (
+    "<candidate component='1' foundation='1' ip='192.0.2.1' port='1' priority='1'"
+    " protocol='udp' type='host'/>"
+)
+
+
 def parse(xml: str) -> st.JingleRequest:
     return st.parse_jingle_iq(ET.fromstring(xml))
 
 
-def iq(action: str, body: str = "", *, sender: str = str(ROMEO), sid: str = SID, kind: str = "set") -> str:
+def iq(
+    action: str, body: str = "", *, sender: str = str(ROMEO), sid: str = SID, kind: str = "set"
+) -> str:
     # language=XML
     return (
         f"<iq xmlns='jabber:client' type='{kind}' id='i1' from='{sender}' to='{JULIET}'>"
@@ -46,7 +55,7 @@ def sent(element: ET.Element, sender: Jid = JULIET) -> st.JingleRequest:
     return st.parse_jingle_iq(ET.fromstring(ET.tostring(wrapped)))
 
 
-def our_answer() -> sdp.SessionDescription:
+def our_answer() -> SessionDescription:
     return sdp.parse_sdp(samples.AIORTC_ANSWER, writer_is_initiator=False)
 
 
@@ -56,8 +65,14 @@ def our_answer() -> sdp.SessionDescription:
 def test_session_initiate_is_read() -> None:
     request = parse(samples.CONVERSATIONS_INITIATE)
     assert request.action is st.JingleAction.SESSION_INITIATE
-    assert (request.sid, request.iq_id, request.sender, request.initiator) == (SID, "cv1", ROMEO, ROMEO)
-    assert request.session is not None and request.session.bundle == ("0",)
+    assert (request.sid, request.iq_id, request.sender, request.initiator) == (
+        SID,
+        "cv1",
+        ROMEO,
+        ROMEO,
+    )
+    assert request.session is not None
+    assert request.session.bundle == ("0",)
 
 
 def test_initiator_defaults_to_the_sender() -> None:
@@ -78,8 +93,14 @@ def test_transport_info_is_read() -> None:
     [
         ("", st.SessionInfo.PING),
         ("<ringing xmlns='urn:xmpp:jingle:apps:rtp:info:1'/>", st.SessionInfo.RINGING),
-        ("<mute xmlns='urn:xmpp:jingle:apps:rtp:info:1' creator='initiator' name='0'/>", st.SessionInfo.MUTE),
-        ("<unmute xmlns='urn:xmpp:jingle:apps:rtp:info:1' creator='initiator' name='0'/>", st.SessionInfo.UNMUTE),
+        (
+            "<mute xmlns='urn:xmpp:jingle:apps:rtp:info:1' creator='initiator' name='0'/>",
+            st.SessionInfo.MUTE,
+        ),
+        (
+            "<unmute xmlns='urn:xmpp:jingle:apps:rtp:info:1' creator='initiator' name='0'/>",
+            st.SessionInfo.UNMUTE,
+        ),
         ("<active xmlns='urn:xmpp:jingle:apps:rtp:info:1'/>", st.SessionInfo.ACTIVE),
         ("<hold xmlns='urn:xmpp:jingle:apps:rtp:info:1'/>", st.SessionInfo.HOLD),
         ("<dance xmlns='urn:xmpp:jingle:apps:rtp:info:1'/>", None),
@@ -120,7 +141,10 @@ def test_terminate_without_reason_is_success_and_unknown_reason_is_general_error
         iq("session-initiate"),
         iq("session-accept", "<content name='0'/>"),
         iq("transport-info"),
-        iq("session-initiate", "<content name='0'><transport xmlns='urn:xmpp:jingle:transports:ice-udp:1'/></content>"),
+        iq(
+            "session-initiate",
+            "<content name='0'><transport xmlns='urn:xmpp:jingle:transports:ice-udp:1'/></content>",
+        ),
         iq(
             "session-initiate",
             "<content name='0'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
@@ -129,14 +153,15 @@ def test_terminate_without_reason_is_success_and_unknown_reason_is_general_error
         ),
         iq(
             "session-initiate",
-            "<content name='0' senders='everyone'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'/>"
+            "<content name='0' senders='everyone'>"
+            "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'/>"
             "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1'/></content>",
         ),
         iq(
             "transport-info",
             "<content name='0'><transport xmlns='urn:xmpp:jingle:transports:ice-udp:1'>"
-            "<candidate component='1' foundation='1' ip='192.0.2.1' port='abc' priority='1' protocol='udp' type='host'/>"
-            "</transport></content>",
+            + CANDIDATE.replace("port='1'", "port='abc'")
+            + "</transport></content>",
         ),
         iq(
             "transport-info",
@@ -147,10 +172,14 @@ def test_terminate_without_reason_is_success_and_unknown_reason_is_general_error
         iq(
             "transport-info",
             "<content name='0'><transport xmlns='urn:xmpp:jingle:transports:ice-udp:1'>"
-            + "<candidate component='1' foundation='1' ip='192.0.2.1' port='1' priority='1' protocol='udp' type='host'/>" * 65
+            + CANDIDATE * 65
             + "</transport></content>",
         ),
-        iq("transport-info", "<content name='0'><transport xmlns='urn:xmpp:jingle:transports:ice-udp:1'/></content>" * 9),
+        iq(
+            "transport-info",
+            "<content name='0'><transport xmlns='urn:xmpp:jingle:transports:ice-udp:1'/></content>"
+            * 9,
+        ),
     ],
 )
 def test_malformed_requests_are_refused(xml: str) -> None:
@@ -176,9 +205,19 @@ def known(*, we_initiated: bool = False, accepted: bool = False) -> dict[str, st
 
 
 def test_the_peer_may_trickle_inform_and_terminate() -> None:
-    for action, body in (("transport-info", samples.DINO_TRANSPORT_INFO), ("session-info", ""), ("session-terminate", "")):
-        request = parse(iq(action)) if action != "transport-info" else parse(
-            body.replace("mercutio@verona.example/dino.7f3a", str(ROMEO)).replace("e5b1b6c7-93d5-4a25", SID)
+    for action, body in (
+        ("transport-info", samples.DINO_TRANSPORT_INFO),
+        ("session-info", ""),
+        ("session-terminate", ""),
+    ):
+        request = (
+            parse(iq(action))
+            if action != "transport-info"
+            else parse(
+                body.replace("mercutio@verona.example/dino.7f3a", str(ROMEO)).replace(
+                    "e5b1b6c7-93d5-4a25", SID
+                )
+            )
         )
         assert st.check_request(request, known()) is None
 
@@ -191,13 +230,26 @@ def test_a_stranger_gets_unknown_session() -> None:
 
 
 def test_an_unknown_session_id_gets_unknown_session() -> None:
-    assert st.check_request(parse(iq("session-terminate", sid="nope")), known()) is st.JingleRefusal.UNKNOWN_SESSION
+    assert (
+        st.check_request(parse(iq("session-terminate", sid="nope")), known())
+        is st.JingleRefusal.UNKNOWN_SESSION
+    )
 
 
 def test_session_accept_only_once_and_only_to_the_initiator() -> None:
-    accept = parse(iq("session-accept", samples.CONVERSATIONS_INITIATE.split("<jingle", 1)[1].split(">", 1)[1].rsplit("</jingle>", 1)[0]))
+    accept = parse(
+        iq(
+            "session-accept",
+            samples.CONVERSATIONS_INITIATE.split("<jingle", 1)[1]
+            .split(">", 1)[1]
+            .rsplit("</jingle>", 1)[0],
+        )
+    )
     assert st.check_request(accept, known(we_initiated=True)) is None
-    assert st.check_request(accept, known(we_initiated=True, accepted=True)) is st.JingleRefusal.OUT_OF_ORDER
+    assert (
+        st.check_request(accept, known(we_initiated=True, accepted=True))
+        is st.JingleRefusal.OUT_OF_ORDER
+    )
     assert st.check_request(accept, known(we_initiated=False)) is st.JingleRefusal.OUT_OF_ORDER
 
 
@@ -212,7 +264,9 @@ def test_crossing_initiates_are_a_tie_break_and_a_reused_sid_out_of_order() -> N
 def test_unknown_info_and_unsupported_actions_are_refused() -> None:
     info = parse(iq("session-info", "<dance xmlns='urn:xmpp:jingle:apps:rtp:info:1'/>"))
     assert st.check_request(info, known()) is st.JingleRefusal.UNSUPPORTED_INFO
-    assert st.check_request(parse(iq("content-add")), known()) is st.JingleRefusal.UNSUPPORTED_ACTION
+    assert (
+        st.check_request(parse(iq("content-add")), known()) is st.JingleRefusal.UNSUPPORTED_ACTION
+    )
 
 
 @pytest.mark.parametrize("refusal", list(st.JingleRefusal))
@@ -263,7 +317,9 @@ def test_builders_refuse_revealing_candidates() -> None:
 
 
 def test_transport_info_trickles_one_candidate() -> None:
-    relay = Candidate("abc", 1, "udp", 16777215, "203.0.113.9", 50000, CandidateType.RELAY, "0.0.0.0", 9)
+    relay = Candidate(
+        "abc", 1, "udp", 16777215, "203.0.113.9", 50000, CandidateType.RELAY, "0.0.0.0", 9
+    )
     content = Content("0", our_answer().contents[0].description, IceTransport(candidates=(relay,)))
     request = sent(st.transport_info(SID, ROMEO, content))
     (update,) = request.transports
