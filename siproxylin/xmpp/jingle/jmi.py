@@ -12,12 +12,13 @@ outside this device). Input is bounded; anything unreadable raises
 
 from __future__ import annotations
 
-import enum
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 
+from siproxylin.domain.call_signals import Carbon, JmiKind, JmiMessage
 from siproxylin.domain.calls import MalformedSignalling, TerminateReason
 from siproxylin.domain.ids import InvalidJid, Jid
+
+__all__ = ["Carbon", "JmiKind", "JmiMessage", "answered_elsewhere", "jmi_message", "parse_jmi"]
 
 JMI = "urn:xmpp:jingle-message:0"
 JINGLE = "urn:xmpp:jingle:1"
@@ -29,51 +30,6 @@ CLIENT = "jabber:client"
 MAX_ID = 256
 MAX_MEDIA = 4
 MAX_TEXT = 1024
-
-
-class JmiKind(enum.Enum):
-    """The JMI message kinds."""
-
-    PROPOSE = "propose"
-    RINGING = "ringing"
-    PROCEED = "proceed"
-    ACCEPT = "accept"
-    REJECT = "reject"
-    RETRACT = "retract"
-    FINISH = "finish"
-
-
-class Carbon(enum.Enum):
-    """How the message reached us."""
-
-    NONE = "none"  # directly
-    RECEIVED = "received"  # a copy of a message another of our devices received
-    SENT = "sent"  # a copy of a message another of our devices sent
-
-
-@dataclass(frozen=True, slots=True)
-class JmiMessage:
-    """One JMI message as read.
-
-    Attributes:
-        kind: What it says.
-        call_id: The proposal id (becomes the Jingle session id).
-        sender: Who wrote it (for a sent carbon: our other device).
-        recipient: Whom it was for.
-        media: The proposed media (``audio``), for a propose.
-        reason: The reason of a reject, retract or finish, if given.
-        reason_text: The reason's text, bounded.
-        carbon: How it reached us.
-    """
-
-    kind: JmiKind
-    call_id: str
-    sender: Jid
-    recipient: Jid | None = None
-    media: tuple[str, ...] = ()
-    reason: TerminateReason | None = None
-    reason_text: str = ""
-    carbon: Carbon = Carbon.NONE
 
 
 def _q(namespace: str, tag: str) -> str:

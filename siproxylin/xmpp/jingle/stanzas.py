@@ -19,12 +19,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from siproxylin.core.relay_only import check_candidates, check_outgoing
+from siproxylin.domain.call_signals import JingleAction, JingleRequest, SessionInfo
 from siproxylin.domain.calls import (
     Content,
     MalformedSignalling,
     SessionDescription,
     TerminateReason,
-    TransportUpdate,
 )
 from siproxylin.domain.ids import InvalidJid, Jid
 from siproxylin.xmpp.jingle.contents import (
@@ -37,44 +37,30 @@ from siproxylin.xmpp.jingle.contents import (
     write_transport,
 )
 
+__all__ = [
+    "JingleAction",
+    "JingleRefusal",
+    "JingleRequest",
+    "KnownSession",
+    "SessionInfo",
+    "check_request",
+    "iq_error",
+    "iq_result",
+    "iq_set",
+    "parse_jingle_iq",
+    "session_accept",
+    "session_info",
+    "session_initiate",
+    "session_terminate",
+    "transport_info",
+]
+
 CLIENT = "jabber:client"
 STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas"
 ERRORS = "urn:xmpp:jingle:errors:1"  # XEP-0166 errors
 RTP_INFO = "urn:xmpp:jingle:apps:rtp:info:1"  # XEP-0167 informational messages
 MAX_SID = 256
 MAX_REASON_TEXT = 1024
-
-
-class JingleAction(enum.Enum):
-    """The Jingle actions this client reads (others are refused as unsupported)."""
-
-    SESSION_INITIATE = "session-initiate"
-    SESSION_ACCEPT = "session-accept"
-    SESSION_INFO = "session-info"
-    SESSION_TERMINATE = "session-terminate"
-    TRANSPORT_INFO = "transport-info"
-    CONTENT_ADD = "content-add"
-    CONTENT_MODIFY = "content-modify"
-    CONTENT_REMOVE = "content-remove"
-    CONTENT_ACCEPT = "content-accept"
-    CONTENT_REJECT = "content-reject"
-    DESCRIPTION_INFO = "description-info"
-    SECURITY_INFO = "security-info"
-    TRANSPORT_ACCEPT = "transport-accept"
-    TRANSPORT_REJECT = "transport-reject"
-    TRANSPORT_REPLACE = "transport-replace"
-
-
-class SessionInfo(enum.Enum):
-    """XEP-0167 informational payloads of session-info (``PING`` is an empty one)."""
-
-    PING = ""
-    RINGING = "ringing"
-    MUTE = "mute"
-    UNMUTE = "unmute"
-    ACTIVE = "active"
-    HOLD = "hold"
-    UNHOLD = "unhold"
 
 
 class JingleRefusal(enum.Enum):
@@ -96,35 +82,6 @@ class JingleRefusal(enum.Enum):
     def jingle_condition(self) -> str:
         """The Jingle error condition, empty when there is none."""
         return self.value[1]
-
-
-@dataclass(frozen=True, slots=True)
-class JingleRequest:
-    """One Jingle IQ as read, before the session decides what to do with it.
-
-    Attributes:
-        sender: The full address it came from.
-        iq_id: The IQ id, for the reply.
-        action: The Jingle action.
-        sid: The session id.
-        initiator: The ``initiator`` attribute (the sender when absent in an initiate).
-        session: Contents of a session-initiate or session-accept.
-        transports: Contents of a transport-info.
-        info: The payload of a session-info.
-        reason: The reason of a session-terminate.
-        reason_text: The reason's optional text (bounded).
-    """
-
-    sender: Jid
-    iq_id: str
-    action: JingleAction
-    sid: str
-    initiator: Jid | None = None
-    session: SessionDescription | None = None
-    transports: tuple[TransportUpdate, ...] = ()
-    info: SessionInfo | None = None
-    reason: TerminateReason | None = None
-    reason_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
