@@ -48,6 +48,7 @@ __all__ = [
     "iq_result",
     "iq_set",
     "parse_jingle_iq",
+    "refusal_reply",
     "session_accept",
     "session_info",
     "session_initiate",
@@ -308,11 +309,9 @@ def iq_set(to: Jid, iq_id: str, payload: ET.Element) -> ET.Element:
     return iq
 
 
-def iq_error(request: JingleRequest, refusal: JingleRefusal) -> ET.Element:
-    """The error reply to a refused request."""
-    iq = ET.Element(
-        q(CLIENT, "iq"), {"type": "error", "to": str(request.sender), "id": request.iq_id}
-    )
+def iq_error(to: str, iq_id: str, refusal: JingleRefusal) -> ET.Element:
+    """The error reply to a refused (or unreadable) request from ``to`` with id ``iq_id``."""
+    iq = ET.Element(q(CLIENT, "iq"), {"type": "error", "to": to, "id": iq_id})
     kind = "cancel" if refusal is not JingleRefusal.BAD_REQUEST else "modify"
     error = ET.SubElement(iq, q(CLIENT, "error"), {"type": kind})
     ET.SubElement(error, q(STANZAS, refusal.condition))
@@ -326,3 +325,8 @@ def iq_result(request: JingleRequest) -> ET.Element:
     return ET.Element(
         q(CLIENT, "iq"), {"type": "result", "to": str(request.sender), "id": request.iq_id}
     )
+
+
+def refusal_reply(request: JingleRequest, refusal: JingleRefusal) -> ET.Element:
+    """The error reply to a request that was read but refused."""
+    return iq_error(str(request.sender), request.iq_id, refusal)

@@ -272,7 +272,7 @@ def test_unknown_info_and_unsupported_actions_are_refused() -> None:
 @pytest.mark.parametrize("refusal", list(st.JingleRefusal))
 def test_error_replies_carry_both_conditions(refusal: st.JingleRefusal) -> None:
     request = parse(iq("session-terminate"))
-    reply = st.iq_error(request, refusal)
+    reply = st.refusal_reply(request, refusal)
     assert (reply.get("type"), reply.get("to"), reply.get("id")) == ("error", str(ROMEO), "i1")
     error = reply.find("{jabber:client}error")
     assert error is not None
