@@ -376,6 +376,10 @@ class CallMachine:
         return None
 
 
+def _stay(m: CallMachine, _e: CallInput) -> Step:
+    return Moved(m.state, m.state)
+
+
 def _connect_timer(m: CallMachine) -> StartTimer:
     return StartTimer(Timer.CONNECT, m.timeouts.connect)
 
@@ -456,13 +460,14 @@ _S = CallState
 
 _CALLER: dict[tuple[CallState, type[CallInput]], _Handler] = {
     (_S.PROPOSED, PeerRinging): _caller_ringing,
+    (_S.RINGING, PeerRinging): _stay,  # every device of the callee rings
     (_S.PROPOSED, PeerProceeded): _caller_proceeded,
     (_S.RINGING, PeerProceeded): _caller_proceeded,
     (_S.PROPOSED, PeerRejected): _caller_rejected,
     (_S.RINGING, PeerRejected): _caller_rejected,
     (_S.PROCEEDING, InitiateSent): _caller_initiate_sent,
     (_S.INITIATING, InitiateSent): _caller_initiate_sent,  # a bare call: the first IQ went out
-    (_S.INITIATING, PeerRinging): lambda m, _e: Moved(m.state, m.state),
+    (_S.INITIATING, PeerRinging): _stay,
     (_S.INITIATING, PeerAccepted): _caller_accepted,
     (_S.CONNECTING, MediaConnected): _connected,
 }
@@ -473,6 +478,8 @@ _CALLEE: dict[tuple[CallState, type[CallInput]], _Handler] = {
     (_S.RINGING, UserHungUp): _callee_hangup_ringing,
     (_S.RINGING, PeerRetracted): _callee_retracted,
     (_S.RINGING, AnsweredElsewhere): _callee_elsewhere,
+    (_S.PROCEEDING, PeerRetracted): _callee_retracted,  # cancelled before the session began
+    (_S.PROCEEDING, AnsweredElsewhere): _callee_elsewhere,  # the caller picked another device
     (_S.PROCEEDING, PeerInitiated): _callee_initiated,
     (_S.INITIATING, AcceptSent): _callee_accept_sent,
     (_S.CONNECTING, MediaConnected): _connected,

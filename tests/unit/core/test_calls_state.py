@@ -103,6 +103,24 @@ def test_caller_with_jmi() -> None:
     assert m.ended == CallEnd(R.SUCCESS)
 
 
+def test_every_device_of_the_callee_may_ring() -> None:
+    m = machine(CallRole.CALLER)
+    drive(m, PeerRinging())
+    step = moved(m, PeerRinging())
+    assert (step.before, step.after, step.actions) == (S.RINGING, S.RINGING, ())
+
+
+def test_callee_after_proceed_the_caller_cancels_or_picks_another_device() -> None:
+    m = machine(CallRole.CALLEE)
+    drive(m, UserAccepted())
+    assert sends(moved(m, PeerRetracted())) == []
+    assert m.ended == CallEnd(R.CANCEL, by_peer=True)
+    m = machine(CallRole.CALLEE)
+    drive(m, UserAccepted())
+    moved(m, AnsweredElsewhere(accepted=True))
+    assert m.ended == CallEnd(R.SUCCESS, elsewhere=True)
+
+
 def test_caller_may_be_proceeded_without_ringing() -> None:
     m = machine(CallRole.CALLER)
     assert moved(m, PeerProceeded()).after is S.PROCEEDING
