@@ -11,7 +11,7 @@ name the reason the session must end with (``TerminateReason``).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from siproxylin.domain.errors import SiproxylinError
 
@@ -358,9 +358,7 @@ def with_transport(
                 candidates=old.candidates + added,
                 fingerprint=update.fingerprint or old.fingerprint,
             )
-            content = Content(
-                content.name, content.description, transport, content.creator, content.senders
-            )
+            content = replace(content, transport=transport)
         contents.append(content)
     if not found:
         raise MalformedSignalling(f"transport update for unknown content {content_name!r}")
@@ -380,3 +378,23 @@ class TransportUpdate:
     content_name: str
     transport: IceTransport
     creator: str = "initiator"
+
+
+def fit_answer(offer: SessionDescription, answer: SessionDescription) -> SessionDescription:
+    """Make an engine's answer fit the offer it answers before it is sent.
+
+    aiortc bundles even when the offer did not (Dino does not); an answer may
+    only keep a bundle group over contents the offer bundled. Each answered
+    content keeps the offer's creator.
+
+    Args:
+        offer: The peer's offer.
+        answer: Our answer as the media engine wrote it.
+
+    Returns:
+        The answer with its bundle group and creators matching the offer.
+    """
+    creators = {c.name: c.creator for c in offer.contents}
+    contents = tuple(replace(c, creator=creators.get(c.name, c.creator)) for c in answer.contents)
+    bundle = tuple(name for name in answer.bundle if name in offer.bundle)
+    return SessionDescription(contents, bundle)

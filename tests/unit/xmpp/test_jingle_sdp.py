@@ -20,6 +20,7 @@ from siproxylin.domain.calls import (
     Senders,
     SessionDescription,
     Setup,
+    fit_answer,
     with_transport,
 )
 from siproxylin.xmpp.jingle import contents, sdp
@@ -558,3 +559,17 @@ def test_we_may_read_the_peers_host_candidates() -> None:
         writer_is_initiator=True,
     )
     assert session.contents[0].transport.candidates[0].type is CandidateType.HOST
+
+
+def test_fit_answer_drops_a_bundle_the_offer_never_had() -> None:
+    answer = sdp.parse_sdp(
+        samples.AIORTC_ANSWER.replace("BUNDLE 0", "BUNDLE audio").replace("mid:0", "mid:audio"),
+        writer_is_initiator=False,
+    )
+    assert answer.bundle == ("audio",)
+    fitted = fit_answer(dino(), answer)
+    assert fitted.bundle == ()
+    assert fitted.contents == answer.contents
+    assert fit_answer(
+        conversations(), sdp.parse_sdp(samples.AIORTC_ANSWER, writer_is_initiator=False)
+    ).bundle == ("0",)
