@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from siproxylin.core.relay_only import HIDDEN_ADDR, check_outgoing
+from siproxylin.core.relay_only import check_outgoing
 from siproxylin.domain.calls import (
     Candidate,
-    CandidateType,
     Content,
     Fingerprint,
     HeaderExtension,
@@ -34,6 +33,17 @@ from siproxylin.domain.calls import (
     Source,
     SourceGroup,
 )
+from siproxylin.xmpp.jingle.sdp_candidates import candidate_from_sdp, candidate_to_sdp, sdp_int
+
+__all__ = [
+    "candidate_from_sdp",
+    "candidate_to_sdp",
+    "check_outgoing_sdp",
+    "direction_of",
+    "parse_sdp",
+    "senders_of",
+    "write_sdp",
+]
 
 MAX_SDP = 64 * 1024  # characters
 MAX_MEDIA = 8
@@ -64,82 +74,6 @@ def senders_of(direction: str, *, writer_is_initiator: bool) -> Senders:
     writer_sends = direction == "sendonly"
     initiator_sends = writer_sends == writer_is_initiator
     return Senders.INITIATOR if initiator_sends else Senders.RESPONDER
-
-
-# --- candidates
-
-
-def _int(text: str, what: str, low: int = 0, high: int = 2**32 - 1) -> int:
-    if not text.isdigit() or len(text) > 10:
-        raise MalformedSignalling(f"{what} is not a number: {text[:40]!r}")
-    value = int(text)
-    if not low <= value <= high:
-        raise MalformedSignalling(f"{what} out of range: {value}")
-    return value
-
-
-def candidate_from_sdp(text: str) -> Candidate:
-    """Read one ``a=candidate`` line (with or without ``a=`` and ``candidate:``).
-
-    Args:
-        text: ``candidate:1 1 udp 2130706431 192.0.2.1 3478 typ host ...``.
-
-    Returns:
-        The candidate.
-
-    Raises:
-        MalformedSignalling: If the line is not a valid candidate.
-    """
-    text = text.strip()
-    text = text.removeprefix("a=").removeprefix("candidate:")
-    if len(text) > 1024:
-        raise MalformedSignalling("candidate line too long")
-    parts = text.split()
-    if len(parts) < 8 or parts[6] != "typ" or len(parts) % 2:
-        raise MalformedSignalling(f"not a candidate line: {text[:80]!r}")
-    foundation, component, protocol, priority, ip, port, _, kind = parts[:8]
-    try:
-        ctype = CandidateType(kind.lower())
-    except ValueError:
-        raise MalformedSignalling(f"unknown candidate type {kind[:20]!r}") from None
-    extra = dict(zip(parts[8::2], parts[9::2], strict=True))
-    protocol = protocol.lower()
-    if protocol not in ("udp", "tcp"):
-        raise MalformedSignalling(f"unknown candidate protocol {protocol[:20]!r}")
-    return Candidate(
-        foundation=foundation[:64],
-        component=_int(component, "component", 1, 256),
-        protocol=protocol,
-        priority=_int(priority, "priority"),
-        ip=ip[:255],
-        port=_int(port, "port", 0, 65535),
-        type=ctype,
-        rel_addr=extra.get("raddr", "")[:255],
-        rel_port=_int(extra["rport"], "rport", 0, 65535) if "rport" in extra else 0,
-        generation=_int(extra["generation"], "generation", 0, 255) if "generation" in extra else 0,
-        tcptype=extra.get("tcptype", "")[:16],
-    )
-
-
-def candidate_to_sdp(candidate: Candidate) -> str:
-    """Write one candidate as the value of an ``a=`` line: ``candidate:...``.
-
-    Args:
-        candidate: The candidate.
-
-    Returns:
-        The attribute text, without ``a=`` (as ``RTCIceCandidate`` strings are).
-    """
-    c = candidate
-    line = (
-        f"candidate:{c.foundation} {c.component} {c.protocol} {c.priority} "
-        f"{c.ip} {c.port} typ {c.type.value}"
-    )
-    if c.rel_addr or c.rel_port:
-        line += f" raddr {c.rel_addr or HIDDEN_ADDR} rport {c.rel_port}"
-    if c.tcptype:
-        line += f" tcptype {c.tcptype}"
-    return line + f" generation {c.generation}"
 
 
 # --- writing
@@ -302,7 +236,7 @@ def _media_header(value: str) -> _Media:
     parts = value.split()
     if len(parts) < 3:
         raise MalformedSignalling(f"bad m= line: {value[:60]!r}")
-    pts = [_int(p, "payload type", 0, 127) for p in parts[3:]]
+    pts = [sdp_int(p, "payload type", 0, 127) for p in parts[3:]]
     if len(pts) > MAX_PAYLOAD_TYPES:
         raise MalformedSignalling("too many payload types")
     return _Media(parts[0][:16], pts)
@@ -361,9 +295,9 @@ def _read_rtpmap(rest: str) -> tuple[int, tuple[str, int, int]]:
     pieces = spec.strip().split("/")
     if not pieces[0] or len(pieces) > 3:
         raise MalformedSignalling(f"bad rtpmap: {rest[:40]!r}")
-    rate = _int(pieces[1], "clock rate") if len(pieces) > 1 else 0
-    channels = _int(pieces[2], "channels", 1, 255) if len(pieces) > 2 else 1
-    return _int(pt_text, "payload type", 0, 127), (pieces[0][:64], rate, channels)
+    rate = sdp_int(pieces[1], "clock rate") if len(pieces) > 1 else 0
+    channels = sdp_int(pieces[2], "channels", 1, 255) if len(pieces) > 2 else 1
+    return sdp_int(pt_text, "payload type", 0, 127), (pieces[0][:64], rate, channels)
 
 
 def _payload_types(media: _Media, codecs: _Codecs) -> tuple[PayloadType, ...]:
@@ -409,7 +343,7 @@ class _Reader:
             self.codecs.rtpmap[pt] = spec
         elif name == "fmtp":
             pt_text, _, params = rest.partition(" ")
-            self.codecs.fmtp[_int(pt_text, "payload type", 0, 127)] = _parameters(params)
+            self.codecs.fmtp[sdp_int(pt_text, "payload type", 0, 127)] = _parameters(params)
         elif name == "rtcp-fb":
             pt_key, fb = _feedback(rest)
             self.codecs.feedback.setdefault(pt_key, []).append(fb)
@@ -421,7 +355,7 @@ class _Reader:
             self._ssrc(rest)
         elif name == "ssrc-group":
             semantics, *ssrcs = rest.split()
-            self.groups.append(SourceGroup(semantics, tuple(_int(s, "ssrc") for s in ssrcs)))
+            self.groups.append(SourceGroup(semantics, tuple(sdp_int(s, "ssrc") for s in ssrcs)))
         elif name in ("ice-ufrag", "ice-pwd", "setup", "mid"):
             self.values[name] = rest.strip()
         elif name in _DIRECTIONS or name in ("rtcp-mux", "extmap-allow-mixed"):
@@ -436,12 +370,12 @@ class _Reader:
         uri = uri.strip().split(" ")[0]
         if not uri:
             raise MalformedSignalling("extmap without URI")
-        self.extensions.append(HeaderExtension(_int(ident, "extmap id", 1, 255), uri, senders))
+        self.extensions.append(HeaderExtension(sdp_int(ident, "extmap id", 1, 255), uri, senders))
 
     def _ssrc(self, rest: str) -> None:
         ssrc_text, _, attr = rest.partition(" ")
         name, _, value = attr.partition(":")
-        self.sources.setdefault(_int(ssrc_text, "ssrc"), []).append((name, value))
+        self.sources.setdefault(sdp_int(ssrc_text, "ssrc"), []).append((name, value))
 
 
 def _content(
