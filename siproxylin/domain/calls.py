@@ -18,6 +18,9 @@ from siproxylin.domain.errors import SiproxylinError
 Parameters = tuple[tuple[str, str], ...]
 """Ordered ``name -> value`` pairs (an empty name is a bare value, as for red)."""
 
+STATIC_PAYLOAD_TYPES = {0: ("PCMU", 8000), 8: ("PCMA", 8000), 9: ("G722", 8000), 18: ("G729", 8000)}
+"""Audio payload types with a fixed meaning (RFC 3551): id -> (name, clock rate)."""
+
 
 class Senders(enum.Enum):
     """Who sends media in a content, relative to the session's initiator."""

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from siproxylin.core.relay_only import HIDDEN_ADDR
 from siproxylin.domain.calls import (
+    STATIC_PAYLOAD_TYPES,
     Candidate,
     CandidateType,
     Content,
@@ -121,14 +122,18 @@ def _feedback(parent: ET.Element) -> tuple[RtcpFeedback, ...]:
 
 
 def _payload_type(element: ET.Element) -> PayloadType:
-    name = attr(element, "name", "")
+    ident = int_attr(element, "id", 0, 127)
+    static_name, static_rate = STATIC_PAYLOAD_TYPES.get(ident, ("", 0))
+    name = attr(element, "name", "") or static_name  # a static type may come without its name
+    if not name:
+        raise MalformedSignalling(f"payload type {ident} without a name")
     channels = int_attr(element, "channels", 1, 255, 1)
     if name.lower() == "opus":
         channels = 2  # RFC 7587: opus is always written with two channels
     return PayloadType(
-        id=int_attr(element, "id", 0, 127),
+        id=ident,
         name=name,
-        clockrate=int_attr(element, "clockrate", 0, 2**32 - 1, 0),
+        clockrate=int_attr(element, "clockrate", 0, 2**32 - 1, static_rate),
         channels=channels,
         parameters=_parameters(element, RTP),
         feedback=_feedback(element),

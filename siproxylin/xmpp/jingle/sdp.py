@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from siproxylin.core.relay_only import check_outgoing
 from siproxylin.domain.calls import (
+    STATIC_PAYLOAD_TYPES,
     Candidate,
     Content,
     Fingerprint,
@@ -51,7 +52,6 @@ MAX_CANDIDATES = 64  # per media section
 MAX_PAYLOAD_TYPES = 64
 MAX_ITEMS = 128  # extensions, sources, feedback lines per media section
 PREFERRED_HASH = "sha-256"
-_STATIC = {0: ("PCMU", 8000), 8: ("PCMA", 8000), 9: ("G722", 8000), 18: ("G729", 8000)}
 _DIRECTIONS = ("sendrecv", "sendonly", "recvonly", "inactive")
 
 
@@ -303,7 +303,7 @@ def _read_rtpmap(rest: str) -> tuple[int, tuple[str, int, int]]:
 def _payload_types(media: _Media, codecs: _Codecs) -> tuple[PayloadType, ...]:
     out = []
     for pt in media.pt_order:
-        name, rate, channels = codecs.rtpmap.get(pt, (*_STATIC.get(pt, ("", 0)), 1))
+        name, rate, channels = codecs.rtpmap.get(pt, (*STATIC_PAYLOAD_TYPES.get(pt, ("", 0)), 1))
         if not name:
             continue  # a dynamic type without rtpmap cannot be used
         out.append(

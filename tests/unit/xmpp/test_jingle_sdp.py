@@ -573,3 +573,29 @@ def test_fit_answer_drops_a_bundle_the_offer_never_had() -> None:
     assert fit_answer(
         conversations(), sdp.parse_sdp(samples.AIORTC_ANSWER, writer_is_initiator=False)
     ).bundle == ("0",)
+
+
+def test_static_payload_type_without_name_and_trr_int_feedback() -> None:
+    xml = samples.DINO_INITIATE.replace(
+        "<payload-type id='0' name='PCMU' clockrate='8000'/>",
+        "<payload-type id='0'><rtcp-fb-trr-int xmlns='urn:xmpp:jingle:apps:rtp:rtcp-fb:0'"
+        " value='100'/></payload-type>",
+    )
+    session = contents.read_session(jingle_of(xml))
+    pcmu = session.contents[0].description.payload_types[4]
+    assert (pcmu.name, pcmu.clockrate, pcmu.feedback) == (
+        "PCMU",
+        8000,
+        (RtcpFeedback("trr-int", "100"),),
+    )
+    text = sdp.write_sdp(session, writer_is_initiator=True, answer=False)
+    assert "a=rtpmap:0 PCMU/8000" in lines(text)
+    assert "a=rtcp-fb:0 trr-int 100" in lines(text)
+    assert (
+        sdp.parse_sdp(text, writer_is_initiator=True).contents[0].description.payload_types[4]
+        == pcmu
+    )
+    assert xml_round_trip(session) == session
+    nameless = samples.DINO_INITIATE.replace("name='speex' clockrate='32000'", "clockrate='32000'")
+    with pytest.raises(MalformedSignalling):
+        contents.read_session(jingle_of(nameless))
