@@ -401,3 +401,23 @@ def fit_answer(offer: SessionDescription, answer: SessionDescription) -> Session
     contents = tuple(replace(c, creator=creators.get(c.name, c.creator)) for c in answer.contents)
     bundle = tuple(name for name in answer.bundle if name in offer.bundle)
     return SessionDescription(contents, bundle)
+
+
+def is_ice_restart(session: SessionDescription, update: TransportUpdate) -> bool:
+    """Tell whether a transport-info restarts ICE (new credentials for a known content).
+
+    Conversations restarts ICE when its network changes; the media engine
+    (aiortc) cannot, so the caller must end or re-establish the session.
+
+    Args:
+        session: The peer's description so far.
+        update: The transport-info's content.
+
+    Returns:
+        True when the update names other ICE credentials than the content has.
+    """
+    for content in session.contents:
+        if content.name == update.content_name:
+            new, old = update.transport, content.transport
+            return bool(new.ufrag) and (new.ufrag, new.pwd) != (old.ufrag, old.pwd)
+    return False

@@ -21,6 +21,7 @@ from siproxylin.domain.calls import (
     SessionDescription,
     Setup,
     fit_answer,
+    is_ice_restart,
     with_transport,
 )
 from siproxylin.xmpp.jingle import contents, sdp
@@ -599,3 +600,13 @@ def test_static_payload_type_without_name_and_trr_int_feedback() -> None:
     nameless = samples.DINO_INITIATE.replace("name='speex' clockrate='32000'", "clockrate='32000'")
     with pytest.raises(MalformedSignalling):
         contents.read_session(jingle_of(nameless))
+
+
+def test_ice_restart_is_recognised() -> None:
+    session = dino()
+    (update,) = contents.read_transport_updates(jingle_of(samples.DINO_TRANSPORT_INFO))
+    assert not is_ice_restart(session, update)
+    restart = replace(update, transport=IceTransport("n3wU", "n" * 22))
+    assert is_ice_restart(session, restart)
+    assert not is_ice_restart(session, replace(update, transport=IceTransport()))
+    assert not is_ice_restart(session, replace(restart, content_name="video"))
