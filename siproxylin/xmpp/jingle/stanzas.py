@@ -94,12 +94,15 @@ class KnownSession:
         peer: The other party's full address.
         we_initiated: Whether we sent the session-initiate.
         accepted: Whether a session-accept was sent or received.
+        awaiting_initiate: We proceeded a call proposal with this id and wait for the
+            caller's session-initiate.
     """
 
     sid: str
     peer: Jid
     we_initiated: bool
     accepted: bool = False
+    awaiting_initiate: bool = False
 
 
 def _jid(text: str | None, what: str) -> Jid:
@@ -200,7 +203,8 @@ def check_request(  # noqa: PLR0911 (one return per XEP-0166 rule)
     known = sessions.get(request.sid)
     if request.action is JingleAction.SESSION_INITIATE:
         if known is not None:
-            return JingleRefusal.OUT_OF_ORDER
+            expected = known.awaiting_initiate and known.peer == request.sender
+            return None if expected else JingleRefusal.OUT_OF_ORDER
         crossing = any(
             s.we_initiated and not s.accepted and s.peer.bare == request.sender.bare
             for s in sessions.values()

@@ -261,6 +261,14 @@ def test_crossing_initiates_are_a_tie_break_and_a_reused_sid_out_of_order() -> N
     assert st.check_request(request, known()) is st.JingleRefusal.OUT_OF_ORDER
 
 
+def test_the_initiate_after_our_proceed_is_expected_from_the_caller_only() -> None:
+    request = parse(samples.CONVERSATIONS_INITIATE)
+    waiting = {SID: st.KnownSession(SID, ROMEO, we_initiated=False, awaiting_initiate=True)}
+    assert st.check_request(request, waiting) is None
+    other = {SID: st.KnownSession(SID, ROMEO.bare.with_resource("tablet"), False, False, True)}
+    assert st.check_request(request, other) is st.JingleRefusal.OUT_OF_ORDER
+
+
 def test_unknown_info_and_unsupported_actions_are_refused() -> None:
     info = parse(iq("session-info", "<dance xmlns='urn:xmpp:jingle:apps:rtp:info:1'/>"))
     assert st.check_request(info, known()) is st.JingleRefusal.UNSUPPORTED_INFO
