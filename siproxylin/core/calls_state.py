@@ -235,6 +235,8 @@ class CallEnd:
             return "Declined on another device."
         if not self.by_peer and self.reason is TerminateReason.DECLINE:
             return "You declined the call."
+        if not self.by_peer and self.reason is TerminateReason.BUSY:
+            return "Declined while you were in another call."
         if self.by_peer and self.reason is TerminateReason.CANCEL:
             return "Missed call."
         return self.reason.text
@@ -286,8 +288,19 @@ class CallMachine:
             self.state = CallState.PROPOSED if jmi else CallState.RINGING
         self._started = False
 
-    def start(self) -> Moved:
-        """The first actions: propose (or initiate) and ring; call once."""
+    def start(self, *, busy: bool = False) -> Moved:
+        """The first actions: propose (or initiate) and ring; call once.
+
+        Args:
+            busy: For an incoming call while we are in another one: it is declined
+                as busy at once, without ringing.
+
+        Returns:
+            The first step.
+
+        Raises:
+            RuntimeError: If called twice.
+        """
         if self._started:
             raise RuntimeError("call already started")
         self._started = True
@@ -296,6 +309,9 @@ class CallMachine:
             first = Outgoing.PROPOSE if self.jmi else Outgoing.SESSION_INITIATE
             return Moved(self.state, self.state, (Send(first), ring))
         before, self.state = self.state, CallState.RINGING
+        if busy:
+            step = self._end_locally(TerminateReason.BUSY)
+            return Moved(before, step.after, step.actions)
         return Moved(before, self.state, (Send(Outgoing.RINGING), ring))
 
     def handle(self, event: CallInput) -> Step:

@@ -188,6 +188,18 @@ def test_callee_busy_and_hang_up_while_ringing() -> None:
     assert sends(moved(m, UserRejected())) == [(Outgoing.SESSION_TERMINATE, R.DECLINE)]
 
 
+@pytest.mark.parametrize(
+    ("jmi", "what"), [(True, Outgoing.REJECT), (False, Outgoing.SESSION_TERMINATE)]
+)
+def test_an_incoming_call_while_busy_is_declined_without_ringing(jmi: bool, what: Outgoing) -> None:
+    m = CallMachine(CallRole.CALLEE, jmi=jmi)
+    step = m.start(busy=True)
+    assert (step.after, sends(step)) == (S.ENDED, [(what, R.BUSY)])
+    assert m.ended == CallEnd(R.BUSY)
+    assert m.ended.text == "Declined while you were in another call."
+    assert isinstance(m.handle(UserAccepted()), Refused)
+
+
 def test_caller_is_rejected() -> None:
     m = machine(CallRole.CALLER)
     moved(m, PeerRinging())
