@@ -18,7 +18,15 @@ from siproxylin.domain.call_signals import Carbon, JmiKind, JmiMessage
 from siproxylin.domain.calls import MalformedSignalling, TerminateReason
 from siproxylin.domain.ids import InvalidJid, Jid
 
-__all__ = ["Carbon", "JmiKind", "JmiMessage", "answered_elsewhere", "jmi_message", "parse_jmi"]
+__all__ = [
+    "Carbon",
+    "JmiKind",
+    "JmiMessage",
+    "answered_elsewhere",
+    "jmi_message",
+    "parse_jmi",
+    "sent_by_us",
+]
 
 JMI = "urn:xmpp:jingle-message:0"
 JINGLE = "urn:xmpp:jingle:1"
@@ -147,6 +155,15 @@ def answered_elsewhere(message: JmiMessage, own: Jid) -> JmiKind | None:
     if message.kind is JmiKind.REJECT:
         return JmiKind.REJECT
     return None
+
+
+def sent_by_us(message: JmiMessage, own: Jid) -> bool:
+    """Tell whether one of our own devices wrote the message (e.g. our call from elsewhere).
+
+    A propose we sent from another device reaches us as a sent carbon: it must not
+    ring here.
+    """
+    return message.sender.bare == own.bare
 
 
 def jmi_message(

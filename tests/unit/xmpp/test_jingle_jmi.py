@@ -172,6 +172,19 @@ def test_our_own_answer_and_the_peers_are_not_elsewhere() -> None:
     assert jmi.answered_elsewhere(ringing, ME) is None
 
 
+def test_our_own_propose_from_another_device_is_ours() -> None:
+    inner = (
+        f"<message xmlns='jabber:client' from='{MY_PHONE}' to='{ROMEO.bare}'>{PROPOSE}</message>"
+    )
+    message = read(carbon("sent", inner))
+    assert message is not None
+    assert message.kind is jmi.JmiKind.PROPOSE
+    assert jmi.sent_by_us(message, ME)
+    peer = read(direct(PROPOSE))
+    assert peer is not None
+    assert not jmi.sent_by_us(peer, ME)
+
+
 def test_received_carbon_of_a_propose_is_read() -> None:
     inner = (
         f"<message xmlns='jabber:client' from='{ROMEO}' to='{MY_PHONE}' type='chat'>"
