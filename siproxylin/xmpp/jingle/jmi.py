@@ -53,19 +53,18 @@ def _jid(text: str | None) -> Jid | None:
         raise MalformedSignalling("bad address in a call message") from exc
 
 
-def _unwrap(message: ET.Element, own: Jid) -> tuple[ET.Element, Carbon]:
+def _unwrap(message: ET.Element) -> tuple[ET.Element | None, Carbon]:
     for carbon in (Carbon.RECEIVED, Carbon.SENT):
         wrapper = message.find(_q(CARBONS, carbon.value))
-        if wrapper is None:
-            continue
-        outer = _jid(message.get("from"))
-        if outer is None or outer != own.bare:
-            raise MalformedSignalling("a carbon not sent by our own account")
-        inner = wrapper.find(f"{_q(FORWARD, 'forwarded')}/{_q(CLIENT, 'message')}")
-        if inner is None:
-            raise MalformedSignalling("a carbon without a message")
-        return inner, carbon
+        if wrapper is not None:
+            return wrapper.find(f"{_q(FORWARD, 'forwarded')}/{_q(CLIENT, 'message')}"), carbon
     return message, Carbon.NONE
+
+
+def _check_carbon(message: ET.Element, own: Jid) -> None:
+    outer = _jid(message.get("from"))
+    if outer is None or outer != own.bare:
+        raise MalformedSignalling("a carbon not sent by our own account")
 
 
 def _reason(element: ET.Element) -> tuple[TerminateReason | None, str]:
@@ -108,10 +107,14 @@ def parse_jmi(message: ET.Element, own: Jid) -> JmiMessage | None:
     """
     if message.get("type") == "error":
         return None
-    inner, carbon = _unwrap(message, own)
+    inner, carbon = _unwrap(message)
+    if inner is None:
+        return None  # not ours to judge: the message translator rejects it
     element = next((c for c in inner if c.tag.startswith("{" + JMI + "}")), None)
     if element is None:
         return None
+    if carbon is not Carbon.NONE:
+        _check_carbon(message, own)
     try:
         kind = JmiKind(element.tag.rpartition("}")[2])
     except ValueError:

@@ -209,9 +209,12 @@ def test_forged_carbons_are_refused(outer: str) -> None:
         read(xml)
 
 
-def test_carbon_without_a_message_is_refused() -> None:
-    with pytest.raises(MalformedSignalling):
-        read(carbon("sent", ""))
+def test_carbons_without_a_call_message_are_left_to_the_message_translator() -> None:
+    assert read(carbon("sent", "")) is None
+    chat = (
+        f"<message xmlns='jabber:client' from='{MY_PHONE}' to='{ROMEO}'><body>hi</body></message>"
+    )
+    assert read(carbon("sent", chat, outer_from=str(ROMEO))) is None
 
 
 # --- writing
