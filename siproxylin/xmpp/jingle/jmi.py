@@ -105,8 +105,8 @@ def parse_jmi(message: ET.Element, own: Jid) -> JmiMessage | None:
     Raises:
         MalformedSignalling: If it is forged (a carbon from elsewhere) or unreadable.
     """
-    if message.get("type") == "error":
-        return None
+    if message.get("type") in ("error", "groupchat"):
+        return None  # bounces and room messages never start or answer a call
     inner, carbon = _unwrap(message)
     if inner is None:
         return None  # not ours to judge: the message translator rejects it

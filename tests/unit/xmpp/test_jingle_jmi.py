@@ -79,6 +79,8 @@ def test_messages_without_jmi_or_errors_read_as_none() -> None:
     assert read(direct("<body>hi</body>")) is None
     error = direct(PROPOSE).replace("type='chat'", "type='error'")
     assert read(error) is None
+    room = direct(PROPOSE).replace("type='chat'", "type='groupchat'")
+    assert read(room) is None
 
 
 @pytest.mark.parametrize(
