@@ -84,3 +84,20 @@ async def test_an_aiortc_offer_survives_jingle_and_back() -> None:
     assert media.ice.usernameFragment == source.ice.usernameFragment
     assert media.dtls.role == "auto"
     assert media.rtcp_mux
+
+
+def test_trickled_candidates_cross_aiortcs_candidate_reader_and_writer() -> None:
+    """aiortc reads and writes the line without its ``candidate:`` prefix."""
+    line = (
+        "candidate:3 1 udp 16777215 203.0.113.1 60000 typ relay raddr 0.0.0.0 rport 9 generation 0"
+    )
+    ours = sdp.candidate_from_sdp(line)
+    theirs = aiortc_sdp.candidate_from_sdp(sdp.candidate_to_sdp(ours).removeprefix("candidate:"))
+    assert (theirs.foundation, theirs.ip, theirs.port, theirs.type) == (
+        "3",
+        "203.0.113.1",
+        60000,
+        "relay",
+    )
+    assert (theirs.relatedAddress, theirs.relatedPort) == ("0.0.0.0", 9)
+    assert sdp.candidate_from_sdp(aiortc_sdp.candidate_to_sdp(theirs)) == ours
