@@ -44,6 +44,19 @@ from siproxylin.xmpp.jingle.stanzas import (
 )
 
 HANDLER = "siproxylin jingle"
+FEATURES = (
+    "urn:xmpp:jingle:1",  # XEP-0166
+    "urn:xmpp:jingle:apps:rtp:1",  # XEP-0167
+    "urn:xmpp:jingle:apps:rtp:audio",  # audio only: no urn:xmpp:jingle:apps:rtp:video
+    "urn:xmpp:jingle:transports:ice-udp:1",  # XEP-0176
+    "urn:xmpp:jingle:apps:dtls:0",  # XEP-0320
+    "urn:xmpp:jingle:apps:rtp:rtcp-fb:0",  # XEP-0293
+    "urn:xmpp:jingle:apps:rtp:rtp-hdrext:0",  # XEP-0294
+    "urn:xmpp:jingle:apps:grouping:0",  # XEP-0338
+    "urn:xmpp:jingle:apps:rtp:ssma:0",  # XEP-0339
+    "urn:xmpp:jingle-message:0",  # XEP-0353
+)
+"""Service discovery features to announce once calls are wired in (clients offer calls on them)."""
 IQ_TIMEOUT = 30.0
 
 log = logging.getLogger(__name__)
