@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from siproxylin.domain.calls import TurnScheme, TurnServer, TurnTransport  # noqa: E402
+from siproxylin.domain.call_media import TurnScheme, TurnServer, TurnTransport  # noqa: E402
 from siproxylin.domain.config import ProxyConfig, ProxyKind  # noqa: E402
 from siproxylin.domain.ids import AccountId  # noqa: E402
 from siproxylin.media.peer import RelayPeer  # noqa: E402

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from siproxylin.domain.calls import AccountTurnSetting, TurnScheme, TurnServer, TurnTransport
+from siproxylin.domain.call_media import AccountTurnSetting, TurnScheme, TurnServer, TurnTransport
 
 _PROXIED_ORDER = ((TurnScheme.TURNS, TurnTransport.TCP), (TurnScheme.TURN, TurnTransport.TCP))
 _DIRECT_ORDER = (

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from siproxylin.domain.call_signals import JingleRequest, JmiKind, JmiMessage
 from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.errors import FailureReason, RoomError
 from siproxylin.domain.ids import AccountId, Jid
@@ -379,6 +380,30 @@ class StanzaRejected(Event):
 
     sender: str
     why: str
+
+
+@dataclass(frozen=True, slots=True)
+class JingleRequestReceived(Event):
+    """A call peer's Jingle request, read, checked against our sessions and acknowledged.
+
+    Attributes:
+        request: The request.
+    """
+
+    request: JingleRequest
+
+
+@dataclass(frozen=True, slots=True)
+class CallMessageReceived(Event):
+    """A call proposal or an answer to one (direct, or copied from another of our devices).
+
+    Attributes:
+        message: The message.
+        elsewhere: ``PROCEED`` or ``REJECT`` when another of our devices answered.
+    """
+
+    message: JmiMessage
+    elsewhere: JmiKind | None = None
 
 
 # --- derived events from core services ------------------------------------------

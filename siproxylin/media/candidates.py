@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from siproxylin.domain.calls import CallFailure, CallMediaError
+from siproxylin.domain.call_media import CallFailure, CallMediaError
 
 _UNSPECIFIED = frozenset({"0.0.0.0", "::"})  # noqa: S104 - a placeholder, not a bind
 _DUMMY_PORTS = frozenset({0, 9})

@@ -30,7 +30,7 @@ from aiortc import (
 )
 from aiortc.sdp import candidate_from_sdp
 
-from siproxylin.domain.calls import CallFailure, CallMediaError, TurnServer
+from siproxylin.domain.call_media import CallFailure, CallMediaError, TurnServer
 from siproxylin.media.audio import AudioSink, AudioSource
 from siproxylin.media.candidates import check_candidate, relay_candidates
 from siproxylin.media.stats import CallStatistics, collect

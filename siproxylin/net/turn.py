@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 from aioice import ice, stun, turn
 from aioice.candidate import Candidate
 
-from siproxylin.domain.calls import CallFailure
+from siproxylin.domain.call_media import CallFailure
 from siproxylin.net.network import AccountNetwork
 from siproxylin.net.proxy import ProxyFailed
 

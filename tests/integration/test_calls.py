@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from siproxylin.domain.calls import (
+from siproxylin.domain.call_media import (
     CallFailure,
     CallMediaError,
     TurnScheme,

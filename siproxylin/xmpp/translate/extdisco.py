@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
-from siproxylin.domain.calls import TurnScheme, TurnServer, TurnTransport
+from siproxylin.domain.call_media import TurnScheme, TurnServer, TurnTransport
 from siproxylin.xmpp.translate._namespaces import qname
 
 EXTDISCO = "urn:xmpp:extdisco:2"

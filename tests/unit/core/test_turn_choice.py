@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from siproxylin.core.turn_choice import choose_turn_server, turn_candidates
-from siproxylin.domain.calls import AccountTurnSetting, TurnScheme, TurnServer, TurnTransport
+from siproxylin.domain.call_media import AccountTurnSetting, TurnScheme, TurnServer, TurnTransport
 
 NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
 UDP = TurnServer(TurnScheme.TURN, "t.example", 3478, TurnTransport.UDP, "u", "p")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from siproxylin.domain.calls import CallFailure, CallMediaError
+from siproxylin.domain.call_media import CallFailure, CallMediaError
 from siproxylin.media.candidates import check_candidate, parse_candidate, relay_candidates
 
 RELAY = "a=candidate:16893dfb 1 udp 16777215 198.51.100.7 49162 typ relay raddr 0.0.0.0 rport 9"

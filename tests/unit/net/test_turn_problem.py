@@ -6,7 +6,7 @@ import ssl
 
 from aioice import stun
 
-from siproxylin.domain.calls import CallFailure
+from siproxylin.domain.call_media import CallFailure
 from siproxylin.net.proxy import ProxyUnreachable
 from siproxylin.net.turn import TurnAttempt, TurnRefused, TurnRoute
 

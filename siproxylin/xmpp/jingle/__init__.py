@@ -1,0 +1,1 @@
+"""Jingle audio call signalling: SDP mapping, Jingle and JMI stanzas (pure)."""
