@@ -25,6 +25,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from siproxylin.domain.call_info import CallState
 from siproxylin.domain.calls import TerminateReason
 
 
@@ -33,18 +34,6 @@ class CallRole(enum.Enum):
 
     CALLER = "caller"
     CALLEE = "callee"
-
-
-class CallState(enum.Enum):
-    """Where a call's signalling stands."""
-
-    PROPOSED = "proposed"  # a JMI propose was sent or received
-    RINGING = "ringing"  # the callee rings
-    PROCEEDING = "proceeding"  # the callee took the call; the Jingle session is next
-    INITIATING = "initiating"  # the offer is sent (caller) or being answered (callee)
-    CONNECTING = "connecting"  # offer and answer exchanged; ICE and DTLS under way
-    ACTIVE = "active"  # media flows
-    ENDED = "ended"
 
 
 class Timer(enum.Enum):

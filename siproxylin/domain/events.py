@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from siproxylin.domain.call_info import CallInfo
 from siproxylin.domain.call_signals import JingleRequest, JmiKind, JmiMessage
 from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.errors import FailureReason, RoomError
@@ -885,3 +886,14 @@ class PreferenceChanged(Event):
 
     key: str
     value: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallChanged(Event):
+    """A call started, rang, connected, was muted, or ended.
+
+    Attributes:
+        call: Its state now.
+    """
+
+    call: CallInfo

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
+from siproxylin.core.calls_api import CallsApi
 from siproxylin.core.decisions import Decisions
 from siproxylin.core.services.blocking import BlockingService
 from siproxylin.core.services.chat import ChatService
@@ -52,6 +53,7 @@ class GuiServices:
         notifications: Desktop notifications and their privacy; None shows none.
         personal_dictionary: The file of words the user added to the spelling
             dictionary (under the app's data folder); None keeps them for the session.
+        calls: Audio calls; None hides the call commands.
     """
 
     bus: EventBus
@@ -72,3 +74,4 @@ class GuiServices:
     data_dir: Path | None = None
     notifications: NotificationService | None = None
     personal_dictionary: Path | None = None
+    calls: CallsApi | None = None
