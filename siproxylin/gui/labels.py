@@ -160,6 +160,25 @@ def message_time(timestamp: float, now: float | None = None) -> str:
     return when.strftime("%Y-%m-%d %H:%M")
 
 
+def day_label(timestamp: float, now: float | None = None) -> str:
+    """The separator above a day's first message: "Today", "Yesterday", or the date."""
+    day = _local(timestamp).date()
+    today = _local(now if now is not None else datetime.now(tz=UTC).timestamp()).date()
+    delta = (today - day).days
+    if delta == 0:
+        return "Today"
+    if delta == 1:
+        return "Yesterday"
+    if 1 < delta < 7:
+        return day.strftime("%A")
+    return day.strftime("%A, %d %B %Y")
+
+
+def same_day(first: float, second: float) -> bool:
+    """True when two times fall on the same local day."""
+    return _local(first).date() == _local(second).date()
+
+
 def full_time(timestamp: float) -> str:
     """Date and time with seconds, for tooltips."""
     return _local(timestamp).strftime("%Y-%m-%d %H:%M:%S")

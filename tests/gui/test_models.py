@@ -375,3 +375,35 @@ def test_message_list_prepend_skips_loaded_rows_and_drops_the_newest_at_the_limi
     assert model.prepend([]) == 0
     model.set_messages([message(1)])
     assert not model.trimmed_newest
+
+
+def test_day_separators_above_each_days_first_message() -> None:
+    from datetime import datetime
+
+    from siproxylin.gui.labels import day_label
+
+    def at(day: int, hour: int) -> float:
+        return datetime(2026, 11, day, hour, 0).astimezone().timestamp()  # local time
+
+    messages = [
+        ChatMessage(
+            id=i + 1,
+            account=AccountId(1),
+            peer=Jid.parse("bob@x.org"),
+            direction=Direction.INCOMING,
+            body=f"m{i}",
+            timestamp=stamp,
+            origin_id=f"o{i}",
+        )
+        for i, stamp in enumerate([at(20, 9), at(20, 18), at(21, 8), at(21, 9)])
+    ]
+    model = MessageListModel()
+    model.set_messages(messages[2:])
+    days = [model.index(r, 0).data(MessageRole.DAY) for r in range(model.rowCount())]
+    assert days == [day_label(at(21, 8)), ""]
+    changed: list[int] = []
+    model.dataChanged.connect(lambda top, _bottom: changed.append(top.row()))
+    model.prepend(messages[:2])
+    days = [model.index(r, 0).data(MessageRole.DAY) for r in range(model.rowCount())]
+    assert days == [day_label(at(20, 9)), "", day_label(at(21, 8)), ""]
+    assert 2 in changed  # the old first row is asked again

@@ -79,6 +79,7 @@ class ContactTreeModel(QAbstractItemModel):
         self._by_key: dict[int, _AccountNode] = {}
         self._keys = itertools.count(1)
         self._show_offline = True
+        self._filter = ""  # casefolded text a shown row's name or address contains
 
     # --- queries -----------------------------------------------------------------
 
@@ -193,6 +194,21 @@ class ContactTreeModel(QAbstractItemModel):
         for node in self._nodes:
             self._sync(node, set())
 
+    @property
+    def filter_text(self) -> str:
+        """The text rows are filtered by ("" shows every row)."""
+        return self._filter
+
+    def set_filter_text(self, text: str) -> None:
+        """Show only contacts and rooms whose name or address contains ``text``
+        (any case); offline ones are searched too while a filter is set."""
+        folded = text.strip().casefold()
+        if folded == self._filter:
+            return
+        self._filter = folded
+        for node in self._nodes:
+            self._sync(node, set())
+
     # --- Qt virtuals -------------------------------------------------------------
 
     def index(
@@ -270,6 +286,11 @@ class ContactTreeModel(QAbstractItemModel):
         return self._by_key.get(index.internalId())
 
     def _shown(self, entry: ContactEntry) -> bool:
+        if self._filter:
+            return (
+                self._filter in entry.display_name.casefold()
+                or self._filter in str(entry.jid).casefold()
+            )
         return (
             self._show_offline
             or entry.is_room

@@ -53,6 +53,7 @@ class MessageRole(enum.IntEnum):
     REPLY = enum.auto()  # ChatMessage | None: the loaded message this one answers
     REPLY_AUTHOR = enum.auto()  # str: who wrote it ("" when it is not loaded)
     TRANSFER = enum.auto()  # FileTransfer | None: the file it shares
+    DAY = enum.auto()  # str: the day separator shown above it ("" within a day)
 
 
 class MessageListModel(QAbstractListModel):
@@ -215,6 +216,10 @@ class MessageListModel(QAbstractListModel):
         self._index_refs(self._rows)
         self._forget_transfers()
         self.endInsertRows()
+        # The row that was first may have lost its day separator to the older rows.
+        moved = self.index(len(fresh), 0)
+        if moved.isValid():
+            self.dataChanged.emit(moved, moved)
         return len(fresh)
 
     def _forget_transfers(self) -> None:
@@ -235,6 +240,8 @@ class MessageListModel(QAbstractListModel):
             self._index_refs(self._rows)
             self._forget_transfers()
             self.endRemoveRows()
+            if self._rows:  # the new first row shows its day separator now
+                self.dataChanged.emit(self.index(0, 0), self.index(0, 0))
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(appended) - 1)
         self._rows.extend(appended)
@@ -268,6 +275,16 @@ class MessageListModel(QAbstractListModel):
         return names
 
 
+def _day(model: MessageListModel, message: ChatMessage) -> str:
+    """The separator above the first loaded message of each local day."""
+    row = model.row_of(message.id)
+    if row is None:
+        return ""
+    if row > 0 and labels.same_day(model.message(row - 1).timestamp, message.timestamp):
+        return ""
+    return labels.day_label(message.timestamp)
+
+
 def _reply_author(model: MessageListModel, message: ChatMessage) -> str:
     target = model.reply_target(message)
     return model.author(target) if target is not None else ""
@@ -285,6 +302,7 @@ _ROLES: dict[int, Callable[[MessageListModel, ChatMessage], Any]] = {
     MessageRole.REPLY: MessageListModel.reply_target,
     MessageRole.REPLY_AUTHOR: _reply_author,
     MessageRole.TRANSFER: MessageListModel.transfer,
+    MessageRole.DAY: _day,
     _TOOLTIP: lambda _m, message: _tooltip(message),
 }
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QSizePolicy,
@@ -67,6 +68,7 @@ from siproxylin.gui.views.contact_delegate import ContactDelegate
 from siproxylin.gui.views.info_bar import BarKind, InfoBar
 from siproxylin.gui.views.info_windows import InfoWindows
 from siproxylin.gui.views.join_room_dialog import CreateRoomDialog, JoinRoomDialog
+from siproxylin.gui.views.navigation import Navigation
 from siproxylin.gui.views.notification_menu import dnd_action, refresh_dnd
 from siproxylin.gui.views.profile_menu import ProfileMenu
 from siproxylin.gui.views.registration_wizard import RegistrationWizard
@@ -151,7 +153,18 @@ class MainWindow(QMainWindow):
         self.bars = QVBoxLayout()
         column.addLayout(self.bars)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
-        self.contact_tree = QTreeView(self.splitter)
+        side = QWidget(self.splitter)
+        side_column = QVBoxLayout(side)
+        side_column.setContentsMargins(0, 0, 0, 0)
+        side_column.setSpacing(4)
+        self.contact_search = QLineEdit(side)
+        self.contact_search.setObjectName("contactSearch")
+        self.contact_search.setPlaceholderText("Search contacts and group chats")
+        self.contact_search.setClearButtonEnabled(True)
+        self.contact_search.setAccessibleName("Search contacts")
+        side_column.addWidget(self.contact_search)
+        self.contact_tree = QTreeView(side)
+        side_column.addWidget(self.contact_tree, 1)
         self.contact_tree.setObjectName("contacts")
         self.contact_tree.setModel(self.contacts.model)
         self.contact_tree.setHeaderHidden(True)
@@ -165,7 +178,7 @@ class MainWindow(QMainWindow):
             self.chat, self.splitter, rooms=self.rooms, encryption=self.encryption
         )
         self.chat_highlight = RowHighlight(self.chat_view.messages)
-        self.splitter.addWidget(self.contact_tree)
+        self.splitter.addWidget(side)
         self.splitter.addWidget(self.chat_view)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([330, 670])
@@ -175,16 +188,26 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        self.navigation = Navigation(
+            self,
+            self.contacts.model,
+            self.contact_tree,
+            self.contact_search,
+            self.chat,
+            self.open_chat,
+        )
         self.add_account_action = file_menu.addAction("&Add Account…")
         self.create_account_action = file_menu.addAction("Create Accou&nt…")
         self.create_account_action.setEnabled(self.services.registration is not None)
         file_menu.addSeparator()
+        file_menu.addAction(self.navigation.new_chat_action)
         self.join_room_action = file_menu.addAction("&Join Group Chat…")
         self.join_room_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_J))
         self.create_room_action = file_menu.addAction("C&reate Group Chat…")
         for action in (self.join_room_action, self.create_room_action):
             action.setEnabled(self.rooms is not None)
         file_menu.addSeparator()
+        file_menu.addAction(self.navigation.close_chat_action)
         self.quit_action = file_menu.addAction("&Quit")
         self.quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -201,6 +224,8 @@ class MainWindow(QMainWindow):
         self.show_offline_action = view_menu.addAction("Show &Offline Contacts")
         self.show_offline_action.setCheckable(True)
         self.show_offline_action.setChecked(self.contacts.model.show_offline)
+        view_menu.addAction(self.navigation.next_unread_action)
+        view_menu.addAction(self.navigation.search_action)
         self.theme_menu: ThemeMenu | None = None
         if self.theme is not None:
             view_menu.addSeparator()

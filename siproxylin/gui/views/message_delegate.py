@@ -78,6 +78,7 @@ _REPLY_PAD = 6.0
 _CHIP_PAD_X = 7.0
 _CHIP_PAD_Y = 2.0
 _CHIP_GAP = 4.0
+_DAY_PAD = 6.0  # above and below a day separator's text
 _HEIGHTS_KEPT = 3000  # cached row heights; beyond, those of rows no longer loaded go
 _LAID_OUT = re.compile(r"[*_~`>\n\r]")  # bodies that styling or lines may make taller
 
@@ -155,6 +156,8 @@ class _Geometry:
     chips: tuple[_Chip, ...]
     height: float
     card: CardLayout | None = None
+    day: str = ""  # the day separator above the bubble ("" within a day)
+    day_rect: QRectF | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,19 +234,27 @@ class MessageDelegate(QStyledItemDelegate):
         cached = self._heights.get(message.id)
         named = message.is_action or _has_header(message)  # the author's name is shown
         transfer: FileTransfer | None = index.data(MessageRole.TRANSFER)
-        if cached is not None and cached[0] is message and not named and transfer is None:
+        day: str = index.data(MessageRole.DAY) or ""
+        if (
+            cached is not None
+            and cached[0] is message
+            and not named
+            and transfer is None
+            and cached[1][-1] == day
+        ):
             return QSize(width, cached[2])  # the very row laid out before
         author: str = index.data(MessageRole.AUTHOR) or "" if named else ""
-        key = (*_size_key(message, author), *self._card_key(transfer))
+        key = (*_size_key(message, author), *self._card_key(transfer), day)
         if cached is not None and cached[1] == key:
             self._heights[message.id] = (message, key, cached[2])
             return QSize(width, cached[2])
         fonts = self._fonts_for(option.font)
-        height = None if transfer is not None else self._quick_height(message, fonts, width)
+        plain = transfer is None and not day
+        height = self._quick_height(message, fonts, width) if plain else None
         if height is None:
             reply = "↪" if message.reply_to else ""  # one line whatever it says
             geometry = self._geometry(
-                message, author, reply, fonts, width, option.palette, transfer
+                message, author, reply, fonts, width, option.palette, transfer, day
             )
             height = ceil(geometry.height)
         self._heights[message.id] = (message, key, height)
@@ -271,8 +282,9 @@ class MessageDelegate(QStyledItemDelegate):
         author: str = index.data(MessageRole.AUTHOR) or ""
         reply = _reply_of(index, message)
         transfer: FileTransfer | None = index.data(MessageRole.TRANSFER)
+        day: str = index.data(MessageRole.DAY) or ""
         geometry = self._geometry(
-            message, author, reply, fonts, int(rect.width()), option.palette, transfer
+            message, author, reply, fonts, int(rect.width()), option.palette, transfer, day
         )
         colours = geometry.colours
         fill, base, text, dim, accent = (
@@ -285,6 +297,8 @@ class MessageDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.translate(rect.topLeft())
+        if geometry.day_rect is not None:
+            self._paint_day(painter, geometry.day_rect, geometry.day, fonts, dim)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(fill)
         painter.drawRoundedRect(geometry.bubble, _RADIUS, _RADIUS)
@@ -414,7 +428,9 @@ class MessageDelegate(QStyledItemDelegate):
         width = self._view.viewport().width()
         fonts = self._fonts_for(self._view.font())
         transfer: FileTransfer | None = index.data(MessageRole.TRANSFER)
-        return self._geometry(message, author, reply, fonts, width, self._view.palette(), transfer)
+        day: str = index.data(MessageRole.DAY) or ""
+        palette = self._view.palette()
+        return self._geometry(message, author, reply, fonts, width, palette, transfer, day)
 
     def _thumbnail(self, transfer: FileTransfer) -> QImage | None:
         if transfer.state is not TransferState.DONE or not transfer.path or not transfer.image:
@@ -457,6 +473,7 @@ class MessageDelegate(QStyledItemDelegate):
         width: int,
         palette: QPalette,
         transfer: FileTransfer | None = None,
+        day: str = "",
     ) -> _Geometry:
         room = _room(width)
         colours = _colours(message, palette)
@@ -492,7 +509,12 @@ class MessageDelegate(QStyledItemDelegate):
             else _MARGIN_X
         )
         x = left + _PAD_X
-        y = _MARGIN_Y + _PAD_Y
+        day_rect: QRectF | None = None
+        top = _MARGIN_Y
+        if day:
+            day_rect = QRectF(0, _MARGIN_Y, width, fonts.meta_metrics.height() + 2 * _DAY_PAD)
+            top = day_rect.bottom() + _MARGIN_Y
+        y = top + _PAD_Y
         header_origin = QPointF(x, y + fonts.header_metrics.ascent())
         if header:
             y += fonts.header_metrics.height() + _GAP
@@ -507,7 +529,7 @@ class MessageDelegate(QStyledItemDelegate):
         text_origin = QPointF(x, y)
         y += card.height if card is not None else text.height
         y += fonts.meta_metrics.height() + _PAD_Y
-        bubble = QRectF(left, _MARGIN_Y, inner + 2 * _PAD_X, y - _MARGIN_Y)
+        bubble = QRectF(left, top, inner + 2 * _PAD_X, y - top)
         outgoing = message.direction is Direction.OUTGOING
         chips = _chips(message.reactions, fonts, bubble, width, y + _GAP, right=outgoing)
         bottom = max(chip.rect.bottom() for chip in chips) if chips else bubble.bottom()
@@ -523,7 +545,27 @@ class MessageDelegate(QStyledItemDelegate):
             chips,
             bottom + _MARGIN_Y,
             card,
+            day,
+            day_rect,
         )
+
+    def _paint_day(
+        self, painter: QPainter, rect: QRectF, text: str, fonts: _Fonts, colour: QColor
+    ) -> None:
+        """A centred day label between two thin lines."""
+        painter.setFont(fonts.header)
+        width = fonts.header_metrics.horizontalAdvance(text)
+        middle = rect.center().y()
+        gap = 10.0
+        left_end = rect.center().x() - width / 2 - gap
+        right_start = rect.center().x() + width / 2 + gap
+        painter.setPen(colour)
+        if left_end > _MARGIN_X * 2:
+            painter.drawLine(QPointF(_MARGIN_X * 2, middle), QPointF(left_end, middle))
+            painter.drawLine(
+                QPointF(right_start, middle), QPointF(rect.right() - _MARGIN_X * 2, middle)
+            )
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_reply(
         self,
