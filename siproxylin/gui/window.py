@@ -114,6 +114,7 @@ def create_main_window(
         parent=window,
     )
     window.chat_view.attach_spelling(spelling)
+    window.dictionaries = spelling.dictionaries
     return window
 
 

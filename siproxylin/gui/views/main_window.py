@@ -59,6 +59,7 @@ from siproxylin.gui.presenters.encryption import EncryptionPresenter
 from siproxylin.gui.presenters.rooms import RoomsPresenter
 from siproxylin.gui.presenters.search import SearchPresenter
 from siproxylin.gui.services import GuiServices
+from siproxylin.gui.spelling.dictionaries import Dictionaries
 from siproxylin.gui.theme_control import ThemeController
 from siproxylin.gui.views.account_menu import AccountMenu
 from siproxylin.gui.views.add_account_dialog import AddAccountDialog
@@ -70,6 +71,7 @@ from siproxylin.gui.views.info_windows import InfoWindows
 from siproxylin.gui.views.join_room_dialog import CreateRoomDialog, JoinRoomDialog
 from siproxylin.gui.views.navigation import Navigation
 from siproxylin.gui.views.notification_menu import dnd_action, refresh_dnd
+from siproxylin.gui.views.preferences_dialog import PreferencesDialog
 from siproxylin.gui.views.profile_menu import ProfileMenu
 from siproxylin.gui.views.registration_wizard import RegistrationWizard
 from siproxylin.gui.views.row_highlight import RowHighlight
@@ -211,15 +213,7 @@ class MainWindow(QMainWindow):
         self.quit_action = file_menu.addAction("&Quit")
         self.quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        edit_menu = bar.addMenu("&Edit")
-        self.find_action = edit_menu.addAction("&Find…")
-        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
-        self.find_action.setEnabled(self.search is not None)
-        edit_menu.addSeparator()
-        self.add_contact_action = edit_menu.addAction("Add &Contact…")
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.account_menu.settings_action)
-        edit_menu.addMenu(self.account_menu.menu)
+        self._build_edit_menu()
         view_menu = bar.addMenu("&View")
         self.show_offline_action = view_menu.addAction("Show &Offline Contacts")
         self.show_offline_action.setCheckable(True)
@@ -246,11 +240,28 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         self.about_action = help_menu.addAction("&About Siproxylin")
 
+    def _build_edit_menu(self) -> None:
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.find_action = edit_menu.addAction("&Find…")
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.setEnabled(self.search is not None)
+        edit_menu.addSeparator()
+        self.add_contact_action = edit_menu.addAction("Add &Contact…")
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.account_menu.settings_action)
+        edit_menu.addMenu(self.account_menu.menu)
+        edit_menu.addSeparator()
+        self.preferences_action = edit_menu.addAction("&Preferences…")
+        self.preferences_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.dictionaries: Dictionaries | None = None  # set once spelling is attached
+
     def _connect_signals(self) -> None:
         self.add_account_action.triggered.connect(self._on_add_account_triggered)
         self.create_account_action.triggered.connect(self.show_create_account)
         self.quit_action.triggered.connect(self._on_quit_triggered)
         self.add_contact_action.triggered.connect(self._on_add_contact_triggered)
+        self.preferences_action.triggered.connect(self.show_preferences)
         self.join_room_action.triggered.connect(self.show_join_room)
         self.create_room_action.triggered.connect(self.show_create_room)
         self.show_offline_action.toggled.connect(self.contacts.model.set_show_offline)
@@ -451,6 +462,19 @@ class MainWindow(QMainWindow):
 
     def _on_quit_triggered(self) -> None:
         self.close()
+
+    def show_preferences(self) -> PreferencesDialog:
+        """Edit > Preferences…: the app-wide choices (modal)."""
+        dialog = PreferencesDialog(
+            self,
+            theme=self.theme,
+            notifications=self.services.notifications,
+            preferences=self.services.preferences,
+            dictionaries=self.dictionaries,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _on_about_triggered(self) -> None:
         self.info_windows.show_about()
