@@ -31,6 +31,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     Qt,
     QTimer,
 )
@@ -70,6 +71,7 @@ from siproxylin.gui.presenters.spelling import SpellingPresenter
 from siproxylin.gui.theme import set_tone
 from siproxylin.gui.views.compose_bar import ComposeBar
 from siproxylin.gui.views.composer import Composer
+from siproxylin.gui.views.emoji_picker import EmojiPicker
 from siproxylin.gui.views.encryption_dialog import EncryptionDialog
 from siproxylin.gui.views.message_delegate import MessageDelegate
 from siproxylin.gui.views.message_menu import MessageMenu
@@ -124,6 +126,7 @@ class ChatView(QWidget):
         self._watched: QWidget | None = None  # the window whose activation we follow
         self._corrected: ChatMessage | None = None  # the message the input holds a correction of
         self.spelling_menu: SpellingMenu | None = None
+        self._recent_emoji: list[str] = []  # picked in this run, newest first
         self._build()
         self.menu = MessageMenu(presenter, self.messages, self.delegate, rooms=rooms)
         self.menu.failed.connect(self._show_error)
@@ -149,6 +152,7 @@ class ChatView(QWidget):
         self.compose_bar.cancelled.connect(presenter.cancel_compose)
         self.send_button.clicked.connect(self._on_send_requested)
         self.attach_button.clicked.connect(self._on_attach_clicked)
+        self.emoji_button.clicked.connect(self.show_emoji_picker)
         self.setAcceptDrops(presenter.files is not None)
         if encryption is not None:
             encryption.changed.connect(self._on_encryption_changed)
@@ -265,6 +269,11 @@ class ChatView(QWidget):
         self.attach_button.setAccessibleName("Attach a file")
         self.attach_button.setVisible(self._presenter.files is not None)
         row.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignBottom)
+        self.emoji_button = QToolButton(box)
+        self.emoji_button.setText("☺")
+        self.emoji_button.setToolTip("Insert an emoji")
+        self.emoji_button.setAccessibleName("Insert an emoji")
+        row.addWidget(self.emoji_button, 0, Qt.AlignmentFlag.AlignBottom)
         row.addWidget(self.composer, 1)
         row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
         column.addLayout(row)
@@ -392,6 +401,21 @@ class ChatView(QWidget):
             self.error_label.hide()
             self.composer.clear()
             self._stick_to_bottom = not editing
+
+    # --- emoji ---------------------------------------------------------------------
+
+    def show_emoji_picker(self) -> EmojiPicker:
+        """Pop up the emoji picker above the input; a pick goes in at the cursor."""
+        picker = EmojiPicker(self._recent_emoji, self)
+        picker.picked.connect(self._insert_emoji)
+        below = self.emoji_button.mapToGlobal(self.emoji_button.rect().topLeft())
+        picker.popup(below - QPoint(0, picker.height()))
+        return picker
+
+    def _insert_emoji(self, emoji: str) -> None:
+        self._recent_emoji = [emoji, *(e for e in self._recent_emoji if e != emoji)][:20]
+        self.composer.insertPlainText(emoji)
+        self.composer.setFocus()
 
     # --- files ---------------------------------------------------------------------
 
