@@ -1,4 +1,4 @@
-"""The composer's emoji picker: groups from Unicode, search by name, a pick goes in at the cursor."""
+"""The composer's emoji picker: Unicode groups, search by name, a pick goes in at the cursor."""
 
 from __future__ import annotations
 

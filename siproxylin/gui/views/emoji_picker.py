@@ -87,7 +87,7 @@ class EmojiPicker(QFrame):
             self.tabs.addTab(self._grid(recent), "🕘")
         for title, ranges in GROUPS:
             self.tabs.addTab(self._grid(group_emoji(ranges)), title)
-        self._results = self._grid([])
+        self._results: QScrollArea | None = None  # the search's tab, while searching
         self.search.textChanged.connect(self._on_search)
         self.resize(COLUMNS * 38 + 40, 320)
 
@@ -108,6 +108,7 @@ class EmojiPicker(QFrame):
         inner = QWidget(area)
         grid = QGridLayout(inner)
         grid.setSpacing(2)
+        grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         for number, emoji in enumerate(emojis):
             button = QToolButton(inner)
             button.setText(emoji)
@@ -116,15 +117,15 @@ class EmojiPicker(QFrame):
             button.setToolTip(unicodedata.name(emoji[0], "").title())
             button.clicked.connect(lambda _checked=False, e=emoji: self._pick(e))
             grid.addWidget(button, number // COLUMNS, number % COLUMNS)
-        grid.setRowStretch(len(emojis) // COLUMNS + 1, 1)
         area.setWidget(inner)
         return area
 
     def _on_search(self, text: str) -> None:
-        index = self.tabs.indexOf(self._results)
+        if self._results is not None:
+            self.tabs.removeTab(self.tabs.indexOf(self._results))
+            self._results.deleteLater()
+            self._results = None
         if not text.strip():
-            if index >= 0:
-                self.tabs.removeTab(index)
             return
         found = [
             emoji
@@ -132,9 +133,6 @@ class EmojiPicker(QFrame):
             for emoji in group_emoji(ranges)
             if matches(emoji, text)
         ]
-        if index >= 0:
-            self.tabs.removeTab(index)
-        self._results.deleteLater()
         self._results = self._grid(found)
         self.tabs.insertTab(0, self._results, "🔎")
         self.tabs.setCurrentIndex(0)
