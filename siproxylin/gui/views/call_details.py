@@ -26,6 +26,7 @@ from siproxylin.gui.theme import set_tone
 
 COLUMNS = ("Side", "Type", "Protocol", "Address", "Related address")
 WAITING = "Not known yet: the connection is being set up."
+MAX_ROWS = 10  # candidate rows shown before the table scrolls
 _SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse
 
 
@@ -57,7 +58,7 @@ class CallDetailsPanel(QWidget):
         self.candidates.setRootIsDecorated(False)
         self.candidates.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.candidates.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.candidates.setMinimumHeight(110)
+        self.candidates.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         column.addWidget(self.candidates, 1)
         self.show_details(None)
 
@@ -69,6 +70,7 @@ class CallDetailsPanel(QWidget):
             set_tone(self.verdict_label, "muted")
             for label in (self.chosen_label, self.server_label, self.codec_label):
                 label.setText("—")
+            self._fit_rows()
             return
         text, good = relay_verdict(details)
         self.verdict_label.setText(text)
@@ -86,6 +88,7 @@ class CallDetailsPanel(QWidget):
         self.codec_label.setText(details.codec or "—")
         self._add("Here", details.local)
         self._add("Peer", details.remote)
+        self._fit_rows()
 
     def rows(self) -> list[tuple[str, ...]]:
         """The candidate table's text, row by row (tests)."""
@@ -94,6 +97,17 @@ class CallDetailsPanel(QWidget):
             self.candidates.topLevelItem(row) for row in range(self.candidates.topLevelItemCount())
         )
         return [tuple(item.text(col) for col in range(count)) for item in items if item is not None]
+
+    def _fit_rows(self) -> None:
+        """As tall as its rows (two at least, ten at most): no empty band under them."""
+        tree = self.candidates
+        rows = min(max(tree.topLevelItemCount(), 2), MAX_ROWS)
+        row_height = tree.fontMetrics().height() + 4
+        first = tree.topLevelItem(0)
+        if first is not None:
+            row_height = max(row_height, tree.visualItemRect(first).height())
+        frame = 2 * tree.frameWidth()
+        tree.setFixedHeight(tree.header().sizeHint().height() + rows * row_height + frame + 2)
 
     def _add(self, side: str, candidates: tuple[AdvertisedCandidate, ...]) -> None:
         for candidate in candidates:

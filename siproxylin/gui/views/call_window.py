@@ -91,6 +91,9 @@ class CallWindow(QWidget):
         self.peer_label.setFont(font)
         self.state_label = QLabel(self)
         self.state_label.setObjectName("callState")
+        state_font = QFont(self.state_label.font())
+        state_font.setPointSizeF(state_font.pointSizeF() * 1.15)
+        self.state_label.setFont(state_font)
         names.addWidget(self.peer_label)
         names.addWidget(self.state_label)
         top.addLayout(names, 1)
@@ -117,7 +120,8 @@ class CallWindow(QWidget):
         column.addWidget(self.details_button)
         self.details = CallDetailsPanel(self)
         self.details.hide()
-        column.addWidget(self.details, 1)
+        column.addWidget(self.details)
+        column.addStretch(1)
 
     # --- state -----------------------------------------------------------------------
 

@@ -93,11 +93,10 @@ class CallWindows(QObject):
         current = self._presenter.current()
         return self.windows.get(current.call_id) if current is not None else None
 
-    def _avatar(self, call: CallInfo) -> QPixmap | None:
+    def _avatar(self, call: CallInfo) -> QPixmap:
+        """The peer's picture, else its initials on its colour."""
         lookup = self._avatar_of
-        if lookup is None:
-            return None
-        path = lookup(call.account, call.peer.bare)
+        path = lookup(call.account, call.peer.bare) if lookup is not None else None
         name = self.name(call)
         return avatars.avatar_pixmap(
             "" if path is None else str(path), name, str(call.peer.bare), AVATAR
