@@ -18,6 +18,7 @@ from siproxylin.gui.bridge import EventBridge
 from siproxylin.gui.desktop_notifications import NotificationBackend
 from siproxylin.gui.models.contacts import ContactTreeModel
 from siproxylin.gui.notifier import Notifier, default_backends
+from siproxylin.gui.presenters.calls import CallsPresenter
 from siproxylin.gui.presenters.chat import ChatPresenter
 from siproxylin.gui.presenters.contacts import ContactsPresenter
 from siproxylin.gui.presenters.decisions import DecisionsPresenter
@@ -28,6 +29,7 @@ from siproxylin.gui.presenters.spelling import SpellingPresenter
 from siproxylin.gui.services import GuiServices
 from siproxylin.gui.spelling.dictionaries import Dictionaries
 from siproxylin.gui.theme_control import ThemeController
+from siproxylin.gui.views.calls_ui import attach_calls
 from siproxylin.gui.views.main_window import MainWindow
 
 
@@ -115,6 +117,12 @@ def create_main_window(
     )
     window.chat_view.attach_spelling(spelling)
     window.dictionaries = spelling.dictionaries
+    if services.calls is not None:
+        calls = CallsPresenter(services.calls, window)
+        calls.register(bridge)
+        profiles = services.profiles
+        attach_calls(window, calls, profiles.avatar if profiles is not None else None)
+        calls.load()
     return window
 
 

@@ -245,7 +245,13 @@ class ChatView(QWidget):
         row.addWidget(self.status_label, 1)
         row.addWidget(self.lock_button)
         row.addWidget(self.encryption_button)
+        self._header_row = row
         return header
+
+    def add_header_widget(self, widget: QWidget) -> None:
+        """Put ``widget`` in the header, before the lock (the call button)."""
+        row = self._header_row
+        row.insertWidget(row.indexOf(self.lock_button), widget)
 
     def _build_composer(self) -> QWidget:
         box = QFrame(self)

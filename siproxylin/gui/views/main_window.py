@@ -64,6 +64,7 @@ from siproxylin.gui.theme_control import ThemeController
 from siproxylin.gui.views.account_menu import AccountMenu
 from siproxylin.gui.views.add_account_dialog import AddAccountDialog
 from siproxylin.gui.views.add_contact_dialog import AddContactDialog
+from siproxylin.gui.views.calls_ui import CallsUi
 from siproxylin.gui.views.chat_view import ChatView
 from siproxylin.gui.views.contact_delegate import ContactDelegate
 from siproxylin.gui.views.info_bar import BarKind, InfoBar
@@ -237,7 +238,9 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
             view_menu.aboutToShow.connect(lambda: refresh_dnd(action, notifications))
             self.dnd_action = action
+        self.calls: CallsUi | None = None  # set by create_main_window when calls exist
         help_menu = bar.addMenu("&Help")
+        self.help_menu = help_menu
         self.about_action = help_menu.addAction("&About Siproxylin")
 
     def _build_edit_menu(self) -> None:
