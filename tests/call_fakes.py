@@ -119,7 +119,7 @@ class FakeCalls:
 RELAY_DETAILS = CallDetails(
     turn_server="turns:turn.x.org:5349",
     turn_transport="tcp through the proxy",
-    local=(AdvertisedCandidate("relay", "udp", "203.0.113.5:50000", "198.51.100.7:40000"),),
+    local=(AdvertisedCandidate("relay", "udp", "203.0.113.5:50000", "0.0.0.0:9"),),
     remote=(
         AdvertisedCandidate("relay", "udp", "203.0.113.9:50002", "192.0.2.44:41000"),
         AdvertisedCandidate("host", "udp", "10.0.0.12:41000"),

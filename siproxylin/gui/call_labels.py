@@ -99,8 +99,12 @@ def candidate_line(candidate: AdvertisedCandidate) -> str:
 
 
 def relays_only(details: CallDetails) -> bool:
-    """True when every local candidate is a relay and the chosen local side is one too."""
-    if not details.local or any(c.kind != "relay" for c in details.local):
+    """True when every local candidate is a relay that names no real address of ours
+    (no related address, or the 0.0.0.0 placeholder) and the chosen local side is one."""
+    if not details.local or any(
+        c.kind != "relay" or c.related.split(":")[0] not in ("", "0.0.0.0")  # noqa: S104
+        for c in details.local
+    ):
         return False
     if not details.chosen_local:
         return True  # nothing chosen yet; all we advertised is relays

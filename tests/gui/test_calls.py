@@ -181,7 +181,7 @@ def test_details_panel_lists_candidates_and_says_relays_only(
         panel = call_window.details
         await until(lambda: panel.verdict_label.text() == RELAYS_ONLY)
         assert panel.rows() == [
-            ("Here", "relay", "udp", "203.0.113.5:50000", "198.51.100.7:40000"),
+            ("Here", "relay", "udp", "203.0.113.5:50000", "0.0.0.0:9"),
             ("Peer", "relay", "udp", "203.0.113.9:50002", "192.0.2.44:41000"),
             ("Peer", "host", "udp", "10.0.0.12:41000", ""),
         ]
