@@ -29,7 +29,7 @@ import subprocess
 import tempfile
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .proxies import deathsig_prefix, tail
 
@@ -37,8 +37,8 @@ WRTC_DIR = Path(__file__).resolve().parent / "wrtc"
 PEER_SCRIPT = WRTC_DIR / "peer.js"
 PACKAGE = "@roamhq/wrtc"
 INSTALL_HINT = (
-    "run `make test` (or `tools/install-test-deps.sh` for node and npm, then "
-    "`npm ci --prefix tests/support/wrtc --no-audit --no-fund`)"
+    "run `make wrtc` (node and npm from tools/install-test-deps.sh when missing, then "
+    "`npm ci --prefix tests/support/wrtc --ignore-scripts`)"
 )
 REPLY_TIMEOUT = 15.0
 STOP_TIMEOUT = 3.0
@@ -99,6 +99,7 @@ class WrtcPeer:
             f"{tone:g}",
             "--trickle" if trickle else "--no-trickle",
         ]
+        self.ready: dict[str, Any] = {}  # node version, N-API version, TURN URI
         self.candidates: list[tuple[str, str]] = []  # (candidate line, mid), as trickled
         self.states: list[str] = []
         self.errors: list[str] = []
@@ -119,7 +120,7 @@ class WrtcPeer:
 
     async def start(self) -> dict[str, Any]:
         """Start node; returns its ``ready`` line (node version, TURN URI)."""
-        with open(self.log_path, "ab") as log:
+        with _open_log(self.log_path) as log:
             self._proc = await asyncio.create_subprocess_exec(
                 *deathsig_prefix(),
                 *self.argv,
@@ -131,7 +132,8 @@ class WrtcPeer:
             )
         ready = self._expect("ready")
         self._reader = asyncio.create_task(self._read())
-        return dict(await self._reply(ready, timeout=30.0))
+        self.ready = dict(await self._reply(ready, timeout=30.0))
+        return self.ready
 
     async def close(self) -> None:
         """Ask the peer to close, then stop the process by its PID. Safe to call twice."""
@@ -218,7 +220,8 @@ class WrtcPeer:
                 future.set_exception(gone)
 
     async def _read_one(self) -> bool:
-        assert self._proc is not None and self._proc.stdout is not None
+        assert self._proc is not None
+        assert self._proc.stdout is not None
         line = await self._proc.stdout.readline()
         if not line:
             return False
@@ -245,9 +248,13 @@ class WrtcPeer:
                 if not future.done():
                     future.set_exception(WrtcPeerError(message["error"]))
         for key, value in message.items():
-            future = self._waiting.pop(key, None)
-            if future is not None and not future.done():
-                future.set_result(value)
+            waiter = self._waiting.pop(key, None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(value)
+
+
+def _open_log(path: Path) -> BinaryIO:
+    return open(path, "ab")  # the caller closes it (a with block)
 
 
 async def _stop(proc: asyncio.subprocess.Process) -> None:

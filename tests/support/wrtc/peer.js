@@ -232,7 +232,7 @@ async function handle(message) {
     send({ answered: true });
   } else if (message.candidate !== undefined) {
     if (message.candidate) {
-      await pc.addIceCandidate({ candidate: message.candidate, sdpMid: message.mid ?? "0" });
+      await pc.addIceCandidate({ candidate: message.candidate, sdpMid: message.mid === undefined ? "0" : message.mid });
     }
   } else if (message.stats) {
     send({ stats: await stats() });
