@@ -67,6 +67,7 @@ THEM = Jid.parse("romeo@siproxylin.test/conversations")
 SID = "interop-wrtc-1"
 CONNECT_TIMEOUT = 15.0
 LISTEN_SECONDS = 2.0
+TRANSPORTS = [TurnTransport.UDP, TurnTransport.TCP]
 
 
 @pytest.fixture(autouse=True)
@@ -315,7 +316,7 @@ def report(call: Call, stats: dict[str, Any]) -> str:
 # ---- the tests -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("transport", [TurnTransport.UDP, TurnTransport.TCP])
+@pytest.mark.parametrize("transport", TRANSPORTS, ids=lambda t: f"turn-{t.value}")
 async def test_libwebrtc_calls_us(
     coturn: CoturnServer, calls: list[Call], transport: TurnTransport
 ) -> None:
@@ -328,7 +329,7 @@ async def test_libwebrtc_calls_us(
     assert_node_sockets(call, coturn, transport)
 
 
-@pytest.mark.parametrize("transport", [TurnTransport.UDP, TurnTransport.TCP])
+@pytest.mark.parametrize("transport", TRANSPORTS, ids=lambda t: f"turn-{t.value}")
 async def test_we_call_libwebrtc(
     coturn: CoturnServer, calls: list[Call], transport: TurnTransport
 ) -> None:
