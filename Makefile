@@ -4,8 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ARGS   ?=
+# libwebrtc for the call interop tests (npm @roamhq/wrtc, pinned by its package-lock)
+WRTC   := tests/support/wrtc
+WRTC_STAMP := $(WRTC)/node_modules/.installed
 
-.PHONY: run test venv system-deps lint typecheck layers unit bench lock clean
+.PHONY: run test venv system-deps wrtc lint typecheck layers unit bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
@@ -26,6 +29,15 @@ run: $(STAMP)
 system-deps:
 	tools/install-test-deps.sh
 
+## libwebrtc (node) for tests/integration/test_interop_wrtc.py; `npm ci` only when the
+## lock changed. node and npm come from tools/install-test-deps.sh when missing.
+$(WRTC_STAMP): $(WRTC)/package.json $(WRTC)/package-lock.json
+	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || tools/install-test-deps.sh
+	npm ci --prefix $(WRTC) --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+wrtc: $(WRTC_STAMP)
+
 lint: $(STAMP)
 	$(BIN)/ruff check siproxylin tests bench tools
 	$(BIN)/ruff format --check siproxylin tests bench tools
@@ -40,7 +52,7 @@ unit: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q tests/unit
 
 ## Everything: lint, types, layering, then the whole suite against real local servers.
-test: $(STAMP) system-deps lint typecheck layers
+test: $(STAMP) system-deps $(WRTC_STAMP) lint typecheck layers
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider
 
 bench: $(STAMP) system-deps
@@ -58,4 +70,4 @@ lock:
 	/tmp/siproxylin-lock/bin/pip freeze --exclude siproxylin | sort > requirements.lock
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache $(WRTC)/node_modules

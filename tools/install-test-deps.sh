@@ -47,6 +47,16 @@ case "${1:-}" in
         PACKAGES=(python3-venv) ;;
 esac
 
+# interop with libwebrtc (tests/support/wrtc: npm @roamhq/wrtc, a prebuilt N-API addon)
+# needs node >= 18 and npm. Debian 12's nodejs 18.20 loads it. A node that is already
+# there is kept (NodeSource's nodejs bundles npm and conflicts with Debian's npm
+# package), so these are only asked for when the commands are missing.
+NODE_PACKAGES=()
+if [[ -z "${1:-}" ]]; then
+    command -v node >/dev/null 2>&1 || NODE_PACKAGES+=(nodejs)
+    command -v npm >/dev/null 2>&1 || NODE_PACKAGES+=(npm)
+fi
+
 # System services the packages above ship; the tests never use them.
 SERVICES=(prosody tinyproxy coturn ejabberd)
 
@@ -57,8 +67,20 @@ for pkg in "${PACKAGES[@]}"; do
         missing+=("$pkg")
     fi
 done
+missing+=("${NODE_PACKAGES[@]}")
+
+check_node() {
+    [[ -z "${1:-}" ]] || return 0
+    local major
+    major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+    if [[ $major -lt 18 ]]; then
+        echo "install-test-deps: warning: node $(node --version 2>/dev/null || echo missing)" \
+            "is too old for the libwebrtc interop tests (needs >= 18); they will be skipped" >&2
+    fi
+}
 
 if [[ ${#missing[@]} -eq 0 ]]; then
+    check_node "${1:-}"
     echo "install-test-deps: all ${#PACKAGES[@]} packages already installed"
     exit 0
 fi
@@ -100,4 +122,5 @@ if [[ ${#still_missing[@]} -gt 0 ]]; then
     echo "install-test-deps: still missing after install: ${still_missing[*]}" >&2
     exit 1
 fi
+check_node "${1:-}"
 echo "install-test-deps: installed ${missing[*]}"
