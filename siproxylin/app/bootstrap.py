@@ -16,8 +16,8 @@ from siproxylin.app.logs import LogFiles, LogSettings
 from siproxylin.app.paths import AppPaths
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
-from siproxylin.core.decisions import Decisions
 from siproxylin.core.calls_state import CallTimeouts
+from siproxylin.core.decisions import Decisions
 from siproxylin.core.ports import CallMediaFactory, XmppSession
 from siproxylin.core.services.blocking import BlockingService
 from siproxylin.core.services.calls import CallService

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from siproxylin.core.ports import LocalCandidate
 from siproxylin.domain.call_info import CallDetails
 from siproxylin.domain.call_media import CallFailure, CallMediaError, TurnScheme, TurnServer
-from siproxylin.domain.calls import Candidate, CallSignallingError, SessionDescription
+from siproxylin.domain.calls import CallSignallingError, Candidate, SessionDescription
 from siproxylin.domain.ids import AccountId
 from siproxylin.media.audio import AudioSink, AudioSource
 from siproxylin.media.call_audio import CallAudio

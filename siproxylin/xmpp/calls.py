@@ -126,10 +126,11 @@ class CallLink:
             reply = await self._query(domain, ET.Element(f"{{{EXTDISCO}}}services"))
         servers = [] if reply is None else read_turn_servers(reply)
         filled: list[TurnServer] = []
-        for server in servers:
-            if not (server.username and server.password):
-                server = await self._credentials(domain, server) or server
-            filled.append(server)
+        for offered in servers:
+            if offered.username and offered.password:
+                filled.append(offered)
+            else:
+                filled.append(await self._credentials(domain, offered) or offered)
         return filled
 
     async def _credentials(self, domain: str, server: TurnServer) -> TurnServer | None:

@@ -58,7 +58,7 @@ from siproxylin.core.calls_state import (
     UserHungUp,
     UserRejected,
 )
-from siproxylin.core.ports import CallMedia, CallMediaFactory, CallRepo, XmppSession
+from siproxylin.core.ports import CallMedia, CallMediaFactory, CallRepo
 from siproxylin.core.relay_only import outgoing_candidates
 from siproxylin.core.turn_choice import turn_candidates
 from siproxylin.core.turn_setting import Preferences, turn_setting
@@ -79,8 +79,8 @@ from siproxylin.domain.call_signals import (
     SessionInfo,
 )
 from siproxylin.domain.calls import (
-    Candidate,
     CallSignallingError,
+    Candidate,
     Content,
     IceTransport,
     SessionDescription,
@@ -493,7 +493,7 @@ class CallService:
             action.seconds, self._feed, call, TimerExpired(action.timer)
         )
 
-    def _send(self, call: _Call, action: Send) -> None:  # noqa: C901 (one branch per message)
+    def _send(self, call: _Call, action: Send) -> None:  # noqa: C901, PLR0912 (one branch per message)
         session = self._accounts.xmpp(call.info.account)
         if session is None or not session.online:
             return
@@ -549,7 +549,7 @@ class CallService:
 
     @staticmethod
     def _started(call: _Call) -> bool:
-        return bool(call.machine._started)  # noqa: SLF001 (the machine has no public flag)
+        return bool(call.machine._started)
 
     def _finish(self, call: _Call) -> None:
         """The machine ended: stop everything, keep and publish the call."""
