@@ -22,7 +22,7 @@ from siproxylin.core.turn_setting import PASSWORD_KEY, URI_KEY, USERNAME_KEY
 from siproxylin.domain.call_info import CallState
 from siproxylin.domain.config import ProxyConfig, ProxyKind
 from siproxylin.domain.events import CallChanged, CallLogged
-from siproxylin.domain.ids import AccountId
+from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.media.audio import AudioSink, AudioSource
 from siproxylin.media.tone import RecordingSink, ToneSource, frequency
 from siproxylin.xmpp.client import XmppClient
@@ -261,6 +261,51 @@ async def test_call_through_socks_over_turn_tcp(
         assert_relay_only(alice.sent_jingle)
         assert_relay_only(bob.sent_jingle)
         await hang_up(alice, bob, call_id)
+    finally:
+        await alice.client.stop()
+        await bob.client.stop()
+
+
+async def test_call_to_an_offline_contact_ends_with_a_reason(
+    turn_prosody: ProsodyServer, tmp_path: Path
+) -> None:
+    alice = await party(turn_prosody, tmp_path / "a", 1000.0, "")
+    offline, _password = turn_prosody.new_account("away")
+    try:
+        assert alice.calls is not None
+        alice.calls._timeouts = CallTimeouts(ring=1.0, connect=5.0)
+        info = alice.calls.start_call(alice.client.account, Jid.parse(offline))
+        logged = await alice.client.log.wait(
+            CallLogged, lambda e: e.record.call_id == info.call_id, timeout=10
+        )
+        assert logged.record.end_text == "Nobody answered."
+        assert alice.calls.active_calls() == []
+    finally:
+        await alice.client.stop()
+
+
+async def test_turn_refusing_our_credentials(
+    turn_prosody: ProsodyServer, coturn: CoturnServer, tmp_path: Path
+) -> None:
+    alice = await party(turn_prosody, tmp_path / "a", 1000.0, "")
+    bob = await party(turn_prosody, tmp_path / "b", 600.0, "")
+    prefs = alice.client.app.preferences
+    username, _secret = coturn.credentials("alice")
+    prefs.set(URI_KEY, f"turn:{LOOPBACK}:{coturn.port}", alice.client.account)
+    prefs.set(USERNAME_KEY, username, alice.client.account)
+    prefs.set(PASSWORD_KEY, "wrong-password", alice.client.account)
+    try:
+        info = alice.calls.start_call(alice.client.account, bob.client.jid)
+        ringing = await bob.client.log.wait(
+            CallChanged, lambda e: e.call.state is CallState.RINGING
+        )
+        bob.calls.accept(ringing.call.call_id)
+        logged = await alice.client.log.wait(
+            CallLogged, lambda e: e.record.call_id == info.call_id, timeout=20
+        )
+        assert logged.record.end_text == "The TURN server refused our credentials."
+        await bob.client.log.wait(CallLogged, lambda e: e.record.call_id == info.call_id)
+        assert bob.calls.active_calls() == []
     finally:
         await alice.client.stop()
         await bob.client.stop()
