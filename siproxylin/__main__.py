@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                 data_dir=paths.data,
                 notifications=application.notifications,
                 personal_dictionary=paths.data / "spelling" / "personal.dic",
+                calls=application.calls,
             )
         )
         window.show()

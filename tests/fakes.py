@@ -58,6 +58,7 @@ from siproxylin.domain.models import (
     Subscription,
     TrustLevel,
 )
+from tests.call_fakes import FakeCallSignalling
 from tests.profile_fakes import FakeProfiles
 
 if TYPE_CHECKING:
@@ -554,7 +555,7 @@ class SentChat:
     message: OutgoingMessage | None = None
 
 
-class FakeXmppSession(FakeRoomCommands):
+class FakeXmppSession(FakeRoomCommands, FakeCallSignalling):
     """XmppSession that publishes what the test tells it to and records commands."""
 
     def __init__(
@@ -578,6 +579,7 @@ class FakeXmppSession(FakeRoomCommands):
         self._stanza_ids = itertools.count(1)
         self.archive: Any = None  # has ``async query(...)`` like ``query_archive``
         self.profiles = FakeProfiles()  # avatars, nicknames, vCards
+        self._calls_init()  # call messages, Jingle requests, TURN servers (tests.call_fakes)
 
     # --- the port ----------------------------------------------------------------
 

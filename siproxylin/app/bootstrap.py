@@ -11,13 +11,16 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
+from siproxylin.app.call_media import RelayMediaFactory
 from siproxylin.app.logs import LogFiles, LogSettings
 from siproxylin.app.paths import AppPaths
 from siproxylin.core.accounts import AccountManager
 from siproxylin.core.bus import EventBus
+from siproxylin.core.calls_state import CallTimeouts
 from siproxylin.core.decisions import Decisions
-from siproxylin.core.ports import XmppSession
+from siproxylin.core.ports import CallMediaFactory, XmppSession
 from siproxylin.core.services.blocking import BlockingService
+from siproxylin.core.services.calls import CallService
 from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.encryption import EncryptionService
 from siproxylin.core.services.files import FileService
@@ -31,10 +34,13 @@ from siproxylin.core.services.roster import RosterService
 from siproxylin.core.services.search import SearchService
 from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.events import AccountStateChanged
+from siproxylin.domain.ids import AccountId
 from siproxylin.domain.models import ConnectionState
+from siproxylin.net.network import AccountNetwork
 from siproxylin.store.accounts import AccountsRepo
 from siproxylin.store.archive_sync import ArchiveSyncStore
 from siproxylin.store.avatars import AvatarCache, AvatarStore
+from siproxylin.store.calls import CallStore
 from siproxylin.store.db import Database
 from siproxylin.store.encryption_state import EncryptionState
 from siproxylin.store.file_transfers import FileTransfers
@@ -79,6 +85,7 @@ class Application:
     registration: RegistrationService
     profiles: ProfileService | None = None
     notifications: NotificationService | None = None
+    calls: CallService | None = None
 
     async def start(self) -> None:
         """Load stored accounts and connect the enabled ones."""
@@ -118,6 +125,8 @@ class Application:
 
     async def stop(self) -> None:
         """Disconnect every account, then flush and close the store and logs."""
+        if self.calls is not None:
+            await self.calls.close()
         await self.accounts.shutdown()
         self.db.close()
         log.info("stopped")
@@ -128,6 +137,10 @@ def build_application(
     paths: AppPaths,
     log_settings: LogSettings | None = None,
     backoff_base: float = 1.0,
+    *,
+    call_media: CallMediaFactory | None = None,
+    call_timeouts: CallTimeouts | None = None,
+    ice_timeout: float = 30.0,
 ) -> Application:
     """Create every object of the application for ``paths``; nothing connects yet.
 
@@ -135,6 +148,9 @@ def build_application(
         paths: Where to keep data, config, cache and logs.
         log_settings: What to log; defaults to INFO without bodies or stanzas.
         backoff_base: First reconnect delay in seconds (tests make it short).
+        call_media: Makes call media (tests: generated audio); real devices by default.
+        call_timeouts: Ring and connect timeouts of calls.
+        ice_timeout: Seconds call media may take to connect.
 
     Returns:
         The wired application; call ``start()`` inside a running event loop.
@@ -180,6 +196,21 @@ def build_application(
     notifications = NotificationService(
         bus, preferences, roster=roster, rooms=rooms, blocking=blocking
     )
+
+    def network_of(account: AccountId) -> AccountNetwork | None:
+        session = accounts.xmpp(account)
+        return session.network if isinstance(session, XmppClient) else None
+
+    calls = CallService(
+        bus,
+        accounts,
+        call_media or RelayMediaFactory(network_of),
+        CallStore(db),
+        preferences=preferences,
+        timeouts=call_timeouts,
+        ice_timeout=ice_timeout,
+        is_room=lambda account, jid: jid in rooms.joined_rooms(account),
+    )
     return Application(
         paths=paths,
         bus=bus,
@@ -199,4 +230,5 @@ def build_application(
         profiles=profiles,
         registration=registration,
         notifications=notifications,
+        calls=calls,
     )

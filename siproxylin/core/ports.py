@@ -12,6 +12,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from siproxylin.core.bus import EventBus
+from siproxylin.domain.call_info import CallDetails, CallRecord
+from siproxylin.domain.call_media import TurnServer
+from siproxylin.domain.call_signals import JmiKind, SessionInfo
+from siproxylin.domain.calls import Candidate, Content, SessionDescription, TerminateReason
 from siproxylin.domain.config import AccountConfig, ProxyConfig, TlsPolicy
 from siproxylin.domain.errors import SiproxylinError
 from siproxylin.domain.events import Event
@@ -303,6 +307,64 @@ class XmppSession(Protocol):
     @property
     def profiles(self) -> ProfileCommands:
         """Avatars, nicknames and vCards over this stream."""
+        ...
+
+    # --- calls (see ``CallSignalling``; the adapter implements both) -----------------
+
+    def own_jid(self) -> Jid:
+        """Our full address on the current stream (the configured bare one before)."""
+        ...
+
+    def send_call_message(
+        self, to: Jid, kind: JmiKind, call_id: str, reason: TerminateReason | None = None
+    ) -> None:
+        """Send a XEP-0353 call message (propose to a bare address rings every device)."""
+        ...
+
+    async def send_session_initiate(self, to: Jid, sid: str, offer: SessionDescription) -> None:
+        """Send our offer; raises ``JingleIqRefused`` (or ``RelayPolicyViolation``)."""
+        ...
+
+    async def send_session_accept(
+        self, to: Jid, sid: str, initiator: Jid, answer: SessionDescription
+    ) -> None:
+        """Send our answer; raises ``JingleIqRefused`` (or ``RelayPolicyViolation``)."""
+        ...
+
+    async def send_transport_info(
+        self, to: Jid, sid: str, initiator: Jid, content: Content
+    ) -> None:
+        """Trickle our candidates of one content (only allowed relay ones are sent)."""
+        ...
+
+    async def send_session_info(self, to: Jid, sid: str, initiator: Jid, info: SessionInfo) -> None:
+        """Send a session-info (ringing, mute...); raises ``JingleIqRefused``."""
+        ...
+
+    async def send_session_terminate(
+        self, to: Jid, sid: str, initiator: Jid, reason: TerminateReason, text: str = ""
+    ) -> None:
+        """End a Jingle session; raises ``JingleIqRefused``."""
+        ...
+
+    def track_call_session(
+        self,
+        sid: str,
+        peer: Jid,
+        *,
+        we_initiated: bool,
+        accepted: bool = False,
+        awaiting_initiate: bool = False,
+    ) -> None:
+        """Tell the adapter about a live session so the peer's Jingle IQs for it are let in."""
+        ...
+
+    def forget_call_session(self, sid: str) -> None:
+        """The session ended: the peer's Jingle IQs for it are refused from now on."""
+        ...
+
+    async def turn_servers(self) -> list[TurnServer]:
+        """The TURN servers (with credentials) our server offers (XEP-0215); [] if none."""
         ...
 
 
@@ -881,4 +943,84 @@ class AvatarFiles(Protocol):
 
     def put(self, digest: str, data: bytes) -> Path:
         """Cache verified ``data`` under ``digest``."""
+        ...
+
+
+# --- calls: media and history --------------------------------------------------------
+
+LocalCandidate = Callable[[str, Candidate], None]
+"""Called with (content name, candidate) for each of our candidates once checked."""
+
+
+class CallMedia(Protocol):
+    """One call's media: a relay-only peer connection, in signalling values.
+
+    Failures raise ``CallMediaError`` (``domain.call_media``) with a sentence for the user.
+    """
+
+    async def create_offer(self) -> SessionDescription:
+        """Gather the relay candidate and return our offer (relay-only, checked)."""
+        ...
+
+    async def accept_offer(self, offer: SessionDescription) -> SessionDescription:
+        """Take the peer's offer; return our answer (relay-only, checked)."""
+        ...
+
+    async def set_answer(self, answer: SessionDescription) -> None:
+        """Take the peer's answer to our offer; ICE starts."""
+        ...
+
+    async def add_remote_candidate(self, content: str, candidate: Candidate) -> None:
+        """Add one candidate the peer trickled."""
+        ...
+
+    async def wait_connected(self) -> None:
+        """Return once media flows (raises ``CallMediaError`` on failure or timeout)."""
+        ...
+
+    def set_muted(self, muted: bool) -> None:
+        """Send silence (True) or the microphone again."""
+        ...
+
+    def set_devices(self, input_id: str | None, output_id: str | None) -> None:
+        """Switch audio devices mid-call (no-op for generated audio)."""
+        ...
+
+    async def details(self) -> CallDetails:
+        """TURN server and transport, the chosen pair and the codec (candidates are the core's)."""
+        ...
+
+    async def close(self) -> None:
+        """Hang up and release the TURN allocation; safe to call twice."""
+        ...
+
+
+class CallMediaFactory(Protocol):
+    """Makes the media of a call for one account through one TURN server."""
+
+    def __call__(
+        self,
+        account: AccountId,
+        server: TurnServer,
+        *,
+        ice_timeout: float,
+        on_local_candidate: LocalCandidate | None = None,
+    ) -> CallMedia:
+        """The media for one call of ``account`` (no connection is made yet)."""
+        ...
+
+    def set_devices(self, input_id: str | None, output_id: str | None) -> None:
+        """Use these devices for calls from now on (None: the system default)."""
+        ...
+
+
+class CallRepo(Protocol):
+    """Finished calls."""
+
+    def add_call(self, record: CallRecord) -> CallRecord:
+        """Keep a finished call; returns it with its row id."""
+        ...
+
+    def calls(self, account: AccountId, peer: Jid, limit: int = 50) -> list[CallRecord]:
+        """The latest ``limit`` calls with ``peer``, oldest first."""
         ...

@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass
 
 from siproxylin.domain.calls import SessionDescription, TerminateReason, TransportUpdate
+from siproxylin.domain.errors import SiproxylinError
 from siproxylin.domain.ids import Jid
 
 
@@ -119,3 +120,15 @@ class JmiMessage:
     reason: TerminateReason | None = None
     reason_text: str = ""
     carbon: Carbon = Carbon.NONE
+
+
+class JingleIqRefused(SiproxylinError):
+    """The peer answered one of our Jingle requests with an error, or not in time.
+
+    Attributes:
+        condition: The stanza error condition, or ``timeout``.
+    """
+
+    def __init__(self, condition: str) -> None:
+        super().__init__(f"the other side refused the call request ({condition})")
+        self.condition = condition

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from siproxylin.domain.call_info import CallInfo
+from siproxylin.domain.call_info import CallInfo, CallRecord
 from siproxylin.domain.call_signals import JingleRequest, JmiKind, JmiMessage
 from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.errors import FailureReason, RoomError
@@ -897,3 +897,20 @@ class CallChanged(Event):
     """
 
     call: CallInfo
+
+
+@dataclass(frozen=True, slots=True)
+class CallLogged(Event):
+    """A call finished and was kept in the call history (after its last ``CallChanged``).
+
+    The chat view shows it in the conversation with ``record.peer`` as one line at
+    ``record.started``: "Missed call" when ``record.missed``; "Call, 2:13" (the
+    duration) when ``record.duration`` > 0; else the outcome in ``record.end_text``
+    ("You declined the call.", "No relay available: ..."). Older lines come from
+    ``CallsApi.history(account, peer)``.
+
+    Attributes:
+        record: The stored call.
+    """
+
+    record: CallRecord

@@ -29,6 +29,9 @@ from slixmpp.xmlstream.matcher.idsender import MatchIDSender
 from siproxylin import __version__
 from siproxylin.core.bus import EventBus
 from siproxylin.core.ports import ArchivePage, OmemoKeyRepo, TrustPolicy
+from siproxylin.domain.call_media import TurnServer
+from siproxylin.domain.call_signals import JmiKind, SessionInfo
+from siproxylin.domain.calls import Content, SessionDescription, TerminateReason
 from siproxylin.domain.config import AccountConfig
 from siproxylin.domain.errors import FailureReason
 from siproxylin.domain.events import (
@@ -62,6 +65,8 @@ from siproxylin.net.network import AccountNetwork
 from siproxylin.net.proxy import ProxyAuthFailed, ProxyFailed
 from siproxylin.net.transfers import AccountTransfers
 from siproxylin.xmpp import outgoing, profile_stanzas, registration
+from siproxylin.xmpp.calls import FEATURES as CALL_FEATURES
+from siproxylin.xmpp.calls import CallLink
 from siproxylin.xmpp.connect import StreamClient, tls_context
 from siproxylin.xmpp.mam import ArchiveQueries
 from siproxylin.xmpp.muc import FEATURES as MUC_FEATURES
@@ -154,6 +159,7 @@ class XmppClient:
         )
         self._upload = UploadLink(self._stream, lambda: self._own.domain)
         self._profiles = ProfileLink(self._stream, self.log)
+        self._calls = CallLink(self._stream, self._account, lambda: self._own, self._publish)
         self._setup()
         # OMEMO needs the account's key store; without one nothing is encrypted.
         self._omemo: OmemoLink | None = None
@@ -460,6 +466,77 @@ class XmppClient:
         """Delete the account on its server (XEP-0077); the server then ends the stream."""
         await registration.remove_account(self._stream)
 
+    # --- calls (see ``xmpp.calls``) --------------------------------------------------
+
+    @property
+    def calls(self) -> CallLink:
+        """Call signalling on this stream (for tests and diagnostics)."""
+        return self._calls
+
+    def own_jid(self) -> Jid:
+        """Our full address on the current stream."""
+        return self._own
+
+    def send_call_message(
+        self, to: Jid, kind: JmiKind, call_id: str, reason: TerminateReason | None = None
+    ) -> None:
+        """Send a XEP-0353 call message."""
+        self._calls.send_call_message(to, kind, call_id, reason)
+
+    async def send_session_initiate(self, to: Jid, sid: str, offer: SessionDescription) -> None:
+        """Send our offer."""
+        await self._calls.send_session_initiate(to, sid, offer)
+
+    async def send_session_accept(
+        self, to: Jid, sid: str, initiator: Jid, answer: SessionDescription
+    ) -> None:
+        """Send our answer."""
+        await self._calls.send_session_accept(to, sid, initiator, answer)
+
+    async def send_transport_info(
+        self, to: Jid, sid: str, initiator: Jid, content: Content
+    ) -> None:
+        """Trickle our candidates."""
+        await self._calls.send_transport_info(to, sid, initiator, content)
+
+    async def send_session_info(self, to: Jid, sid: str, initiator: Jid, info: SessionInfo) -> None:
+        """Send a session-info."""
+        await self._calls.send_session_info(to, sid, initiator, info)
+
+    async def send_session_terminate(
+        self, to: Jid, sid: str, initiator: Jid, reason: TerminateReason, text: str = ""
+    ) -> None:
+        """End a Jingle session."""
+        await self._calls.send_session_terminate(to, sid, initiator, reason, text)
+
+    def track_call_session(
+        self,
+        sid: str,
+        peer: Jid,
+        *,
+        we_initiated: bool,
+        accepted: bool = False,
+        awaiting_initiate: bool = False,
+    ) -> None:
+        """Let the peer's Jingle requests for this session in."""
+        self._calls.track(
+            sid,
+            peer,
+            we_initiated=we_initiated,
+            accepted=accepted,
+            awaiting_initiate=awaiting_initiate,
+        )
+
+    def forget_call_session(self, sid: str) -> None:
+        """Refuse the peer's Jingle requests for this session from now on."""
+        self._calls.forget(sid)
+
+    async def turn_servers(self) -> list[TurnServer]:
+        """TURN servers our server offers (XEP-0215)."""
+        if not self._online:
+            return []
+        return await self._calls.turn_servers()
+
     @property
     def omemo(self) -> OmemoLink | None:
         """The OMEMO side of this stream (for tests and diagnostics)."""
@@ -499,7 +576,7 @@ class XmppClient:
             stream.register_plugin("xep_0319")
         for feature in FEATURES:
             stream.plugin["xep_0030"].add_feature(feature)
-        for feature in (*MUC_FEATURES, *PROFILE_FEATURES):
+        for feature in (*MUC_FEATURES, *PROFILE_FEATURES, *CALL_FEATURES):
             stream.plugin["xep_0030"].add_feature(feature)
         # slixmpp's own message paths ("IM" -> "message", "IMError" -> "message_error")
         # and XEP-0004's "message_form" event are not used: every message goes through
@@ -522,6 +599,7 @@ class XmppClient:
                     self._on_blocking_push,
                 )
             )
+        self._calls.register()  # Jingle requests (call sessions)
         _guard_handlers(stream)
         self._muc.exclude_from(stream, "Presence")  # slixmpp's roster copy of occupants
         # Every <iq/> we send registers a handler for its reply, tried on every stanza
@@ -674,6 +752,8 @@ class XmppClient:
             self._archive.on_result(stanza.xml, result)
             return
         xml = stanza.xml
+        if self._calls.on_message(xml):
+            return  # a call proposal or an answer to one (XEP-0353)
         if xml.get("type") == "groupchat":
             self._muc.touch(xml.get("from", ""))
         # Subjects, room notices, invitations, bookmark notifications (cheap test first).

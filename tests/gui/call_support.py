@@ -8,7 +8,7 @@ from siproxylin.domain.ids import AccountId, Jid
 from siproxylin.gui.views.main_window import MainWindow
 from siproxylin.gui.window import create_main_window
 from siproxylin.media.devices import AudioDevice, Direction
-from tests.call_fakes import FakeCalls
+from tests.calls_api_fakes import FakeCalls
 from tests.fakes import Core, account_config, roster_item
 
 from .waits import until

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from siproxylin.domain.call_info import CallState
 from siproxylin.gui.views.main_window import MainWindow
 from siproxylin.media import devices
-from tests.call_fakes import RELAY_DETAILS, FakeCalls
+from tests.calls_api_fakes import RELAY_DETAILS, FakeCalls
 from tests.fakes import make_core
 from tests.gui.call_support import BOB, INPUTS, OUTPUTS, add_account_with_bob, calls_window
 from tests.gui.waits import until

@@ -22,7 +22,7 @@ from siproxylin.gui.call_labels import (
     state_text,
 )
 from siproxylin.gui.presenters.calls import CallsPresenter
-from tests.call_fakes import LEAKY_DETAILS, RELAY_DETAILS, FakeCalls
+from tests.calls_api_fakes import LEAKY_DETAILS, RELAY_DETAILS, FakeCalls
 
 ACCOUNT = AccountId(1)
 BOB = Jid.parse("bob@x.org")

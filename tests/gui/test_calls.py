@@ -24,7 +24,7 @@ from siproxylin.gui.views.calls_ui import CallsUi
 from siproxylin.gui.views.info_bar import InfoBar
 from siproxylin.gui.views.main_window import MainWindow
 from siproxylin.media import devices
-from tests.call_fakes import LEAKY_DETAILS, RELAY_DETAILS, FakeCalls
+from tests.calls_api_fakes import LEAKY_DETAILS, RELAY_DETAILS, FakeCalls
 from tests.fakes import Core
 
 from .call_support import BOB, INPUTS, OUTPUTS, add_account_with_bob, calls_window

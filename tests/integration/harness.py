@@ -109,11 +109,20 @@ async def start_client(
     *,
     resource: str = "siproxylin",
     wait_online: bool = True,
+    app_options: dict[str, Any] | None = None,
     **overrides: Any,
 ) -> Client:
-    """Build an application in ``root`` and add (and connect) one account."""
+    """Build an application in ``root`` and add (and connect) one account.
+
+    ``app_options`` go to ``build_application`` (call media, call timeouts).
+    """
     paths = resolve_paths(data_dir=root)
-    app = build_application(paths, LogSettings(LogLevel.DEBUG, protocol=True), backoff_base=0.2)
+    app = build_application(
+        paths,
+        LogSettings(LogLevel.DEBUG, protocol=True),
+        backoff_base=0.2,
+        **(app_options or {}),
+    )
     log = EventLog()
     app.bus.subscribe(Event, log.record)
     config = AccountConfig(
