@@ -52,8 +52,14 @@ unit: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q tests/unit
 
 ## Everything: lint, types, layering, then the whole suite against real local servers.
+# The audio device tests run in a process of their own: QtMultimedia binds to the
+# sound server of the first process that asks (the GUI tests' call windows do), and
+# these tests start their own PulseAudio.
+AUDIO_TESTS = tests/integration/test_audio_devices.py
+
 test: $(STAMP) system-deps $(WRTC_STAMP) lint typecheck layers
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider $(AUDIO_TESTS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider --ignore=$(AUDIO_TESTS)
 
 bench: $(STAMP) system-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/message_burst.py
