@@ -85,6 +85,7 @@ class CallFailure(enum.Enum):
     ICE_TIMEOUT = "ice-timeout"  # relay candidates, but the peer never connected
     REFUSED_CANDIDATE = "refused-candidate"  # a local candidate would reveal an address
     BAD_DESCRIPTION = "bad-description"  # the peer's SDP cannot be used
+    SECURITY = "security"  # the connection came up but DTLS did not: wrong fingerprint
     CLOSED = "closed"  # hung up, or the connection was lost
 
 

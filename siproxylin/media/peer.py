@@ -42,6 +42,10 @@ log = logging.getLogger(__name__)
 LocalCandidateCallback = Callable[[str, str], None]
 """Called with ``("candidate:...", mid)`` for each checked local candidate."""
 
+WRONG_CERTIFICATE = (
+    "the encryption of the call could not be set up: the other side's certificate is not"
+    " the one it announced (someone may be in between)"
+)
 NEVER_CONNECTED = "the peer never connected"
 
 
@@ -238,9 +242,22 @@ class RelayPeer:
             await asyncio.wait_for(self._connected.wait(), self.ice_timeout)
         except TimeoutError:
             if self._failure is None:
-                self._failure = CallMediaError(CallFailure.ICE_TIMEOUT, NEVER_CONNECTED)
+                self._failure = self._not_connected()
             log.info("no connection after %g s: closing", self.ice_timeout)
             await self.close()
+
+    def _not_connected(self) -> CallMediaError:
+        """Why media never flowed: ICE found no path, or it did and DTLS failed (the
+        peer's certificate is not the one its description named)."""
+        ice = self._pc.iceConnectionState
+        dtls = {
+            transceiver.receiver.transport.state
+            for transceiver in self._pc.getTransceivers()
+            if transceiver.receiver.transport is not None
+        }
+        if "failed" in dtls or ice in ("connected", "completed"):
+            return CallMediaError(CallFailure.SECURITY, WRONG_CERTIFICATE)
+        return CallMediaError(CallFailure.ICE_TIMEOUT, NEVER_CONNECTED)
 
     def _on_track(self, track: object) -> None:
         task = asyncio.ensure_future(pump(track, self._sink))  # type: ignore[arg-type]
@@ -255,7 +272,7 @@ class RelayPeer:
             if self._connected.is_set():
                 self._failure = CallMediaError(CallFailure.CLOSED, "the connection was lost")
             else:
-                self._failure = CallMediaError(CallFailure.ICE_TIMEOUT, NEVER_CONNECTED)
+                self._failure = self._not_connected()
             task = asyncio.ensure_future(self.close())
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)

@@ -10,6 +10,7 @@ named ``siproxylin.test``, a name only the proxies can resolve.
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import statistics
 import time
@@ -344,3 +345,34 @@ async def test_a_direct_account_may_use_turns(
     assert heard(a.sink) == pytest.approx(B_HZ, abs=10)
     assert_sockets_only_to(coturn.tls_port, "tcp")
     assert "TLSv1" in coturn.log_text()
+
+
+async def test_a_wrong_dtls_fingerprint_ends_the_call_with_a_reason(
+    coturn: CoturnServer, closing: list[Side]
+) -> None:
+    """The answer names a certificate the answerer does not have (a man in the middle,
+    or a broken peer): ICE connects but the DTLS handshake fails on our side, the call
+    ends at once with that reason (not an ICE timeout), no audio ever flows."""
+    a = side(turn_server(coturn, "alice"), TurnRoute(), A_HZ, ice_timeout=8)
+    b = side(turn_server(coturn, "bob"), TurnRoute(), B_HZ, ice_timeout=8)
+    closing += [a, b]
+    a.sdp = await a.peer.create_offer()
+    b.sdp = await b.peer.accept_offer(a.sdp)
+    forged = re.sub(
+        r"a=fingerprint:sha-256 [0-9A-F:]+",
+        "a=fingerprint:sha-256 " + ":".join(["AB"] * 32),
+        b.sdp,
+    )
+    assert forged != b.sdp
+    await a.peer.set_answer(forged)
+    started = time.monotonic()
+    with pytest.raises(CallMediaError) as info:
+        async with asyncio.timeout(20):
+            await a.peer.wait_connected()
+    assert time.monotonic() - started < 6  # well before the ICE timeout
+    assert info.value.failure is CallFailure.SECURITY
+    assert "certificate" in str(info.value)
+    assert a.sink.loud_frames() == []
+    await asyncio.gather(a.peer.close(), b.peer.close())
+    assert a.peer.state == "closed"
+    assert await sockets_gone() == []

@@ -111,6 +111,7 @@ _MEDIA_REASONS = {
     CallFailure.ICE_TIMEOUT: TerminateReason.CONNECTIVITY_ERROR,
     CallFailure.REFUSED_CANDIDATE: TerminateReason.CONNECTIVITY_ERROR,
     CallFailure.BAD_DESCRIPTION: TerminateReason.FAILED_APPLICATION,
+    CallFailure.SECURITY: TerminateReason.SECURITY_ERROR,
     CallFailure.CLOSED: TerminateReason.CONNECTIVITY_ERROR,
 }
 _NEXT_SERVER = (CallFailure.NO_RELAY, CallFailure.TURN_AUTH)
