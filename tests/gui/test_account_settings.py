@@ -359,3 +359,50 @@ def test_the_tree_shows_the_proxy_and_a_proxy_failure(
         assert window.status_label.text().startswith("me@x.org: proxy unreachable, next try")
 
     run(qloop, scenario())
+
+
+def test_the_calls_tab_keeps_the_accounts_own_turn_server(
+    core: Core, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    from siproxylin.core.services.preferences import PreferencesService
+    from siproxylin.core.turn_setting import turn_setting
+    from tests.calls_api_fakes import FakeCalls
+    from tests.notification_fakes import MemorySettings
+
+    preferences = PreferencesService(core.bus, MemorySettings())
+    services = replace(core.services, preferences=preferences, calls=FakeCalls(core.bus))
+    window = create_main_window(services)
+    qtbot.addWidget(window)
+    window.show()
+
+    async def scenario() -> None:
+        account = await add(core, window, account_config("me@x.org"))
+        dialog = open_settings(window)
+        assert dialog.turn_uri_edit is not None
+        dialog.turn_uri_edit.setText("turn:relay.example.org")  # one typo below
+        dialog.turn_uri_edit.setText("turns:relay.example.org:5349?transport=udp")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        assert dialog.isVisible()  # refused, with the reason, on the Calls tab
+        assert "TURN server address" in dialog.error_label.text()
+        assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Ca&lls"
+        dialog.turn_uri_edit.setText("turns:relay.example.org:5349")
+        dialog.turn_user_edit.setText("me")
+        dialog.turn_password_edit.setText("pw")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        assert not dialog.isVisible()
+        setting = turn_setting(preferences, account)
+        assert setting is not None
+        assert setting.server is not None
+        assert (setting.server.host, setting.server.port, setting.replace_offered) == (
+            "relay.example.org",
+            5349,
+            True,
+        )
+        again = open_settings(window)
+        assert again.turn_uri_edit is not None
+        assert again.turn_uri_edit.text() == "turns:relay.example.org:5349"
+        again.turn_uri_edit.clear()
+        qtbot.mouseClick(again.ok_button, Qt.MouseButton.LeftButton)
+        assert turn_setting(preferences, account) is None
+
+    run(qloop, scenario())

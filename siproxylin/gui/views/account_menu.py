@@ -18,11 +18,12 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
+from siproxylin.core.turn_setting import ONLY_KEY, PASSWORD_KEY, URI_KEY, USERNAME_KEY
 from siproxylin.domain.errors import SiproxylinError
 from siproxylin.domain.ids import AccountId
 from siproxylin.domain.models import ChatKind, ConnectionState, RoomState
 from siproxylin.gui.models.contact_entries import AccountEntry, ContactEntry
-from siproxylin.gui.views.account_settings_dialog import AccountSettingsDialog
+from siproxylin.gui.views.account_settings_dialog import AccountSettingsDialog, TurnFields
 from siproxylin.gui.views.change_password_dialog import ChangePasswordDialog
 from siproxylin.gui.views.notification_menu import notification_menu
 
@@ -120,11 +121,21 @@ class AccountMenu:
             window.show_error("Could not open the account settings", str(error))
             return
         notifications = window.services.notifications
+        preferences = window.services.preferences
+        turn = None
+        if preferences is not None and window.services.calls is not None:
+            turn = TurnFields(
+                preferences.text(URI_KEY, "", account),
+                preferences.text(USERNAME_KEY, "", account),
+                preferences.text(PASSWORD_KEY, "", account),
+                preferences.flag(ONLY_KEY, True, account),
+            )
         dialog = AccountSettingsDialog(
             config,
             window,
             notify_level=notifications.account_level(account) if notifications else None,
             show_notifications=notifications is not None,
+            turn=turn,
         )
         dialog.accepted.connect(lambda: self._on_settings_accepted(dialog))
         window.show_dialog(dialog)
@@ -217,6 +228,16 @@ class AccountMenu:
         notifications = self._window.services.notifications
         if notifications is not None:  # applies at once, without reconnecting
             notifications.set_account_level(config.id, dialog.notify_level())
+        turn, preferences = dialog.turn_fields(), self._window.services.preferences
+        if turn is not None and preferences is not None:  # used from the next call on
+            if turn.uri:
+                preferences.set(URI_KEY, turn.uri, config.id)
+                preferences.set(USERNAME_KEY, turn.username, config.id)
+                preferences.set(PASSWORD_KEY, turn.password, config.id)
+                preferences.set(ONLY_KEY, turn.only, config.id)
+            else:
+                for key in (URI_KEY, USERNAME_KEY, PASSWORD_KEY, ONLY_KEY):
+                    preferences.reset(key, config.id)
         if config == dialog.original and password is None:
             return  # saving would only reconnect the account
         self._window.run_command(

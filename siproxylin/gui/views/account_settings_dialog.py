@@ -11,7 +11,7 @@ stays open. Saving is the caller's job. Qt widgets and ``domain`` only.
 from __future__ import annotations
 
 import secrets
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from siproxylin.core.turn_setting import parse_turn_uri
 from siproxylin.domain.config import AccountConfig, LogLevel, PrivacyOptions
 from siproxylin.domain.ids import InvalidJid, Jid
 from siproxylin.domain.notifications import NotifyLevel
@@ -73,6 +74,16 @@ LOG_LEVEL_TEXT = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class TurnFields:
+    """The account's own TURN server as the Calls tab shows and edits it."""
+
+    uri: str = ""
+    username: str = ""
+    password: str = ""
+    only: bool = True
+
+
 class AccountSettingsDialog(QDialog):
     """Edits one account; read ``account_config()``/``password()`` once accepted."""
 
@@ -83,6 +94,7 @@ class AccountSettingsDialog(QDialog):
         *,
         notify_level: NotifyLevel | None = None,
         show_notifications: bool = False,
+        turn: TurnFields | None = None,
     ) -> None:
         super().__init__(parent)
         self.original = config
@@ -96,6 +108,9 @@ class AccountSettingsDialog(QDialog):
         self.tabs.addTab(self._connection_tab(), "Co&nnection")
         self.tabs.addTab(self._privacy_tab(), "Pri&vacy")
         self.tabs.addTab(self._logging_tab(), "&Logging")
+        self.turn_uri_edit: QLineEdit | None = None
+        if turn is not None:
+            self.tabs.addTab(self._calls_tab(turn), "Ca&lls")
         self.error_label = error_label(self)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
@@ -157,6 +172,45 @@ class AccountSettingsDialog(QDialog):
         column.addWidget(proxy_box)
         column.addStretch(1)
         return page
+
+    def _calls_tab(self, turn: TurnFields) -> QWidget:
+        page = QWidget(self)
+        column = QVBoxLayout(page)
+        column.addWidget(
+            hint_label(
+                "Calls always go through a TURN relay, so the other side never learns your"
+                " address. By default the relay your XMPP server offers is used; here you"
+                " can name your own (e.g. turns:turn.example.org:5349). An account behind"
+                " a proxy reaches it over TCP or TLS through that proxy.",
+                page,
+            )
+        )
+        form = QFormLayout()
+        self.turn_uri_edit = QLineEdit(turn.uri, page)
+        self.turn_uri_edit.setPlaceholderText("empty: the server's relay")
+        self.turn_user_edit = QLineEdit(turn.username, page)
+        self.turn_password_edit = QLineEdit(turn.password, page)
+        self.turn_password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.turn_only_check = QCheckBox("Use only this relay (never the server's)", page)
+        self.turn_only_check.setChecked(turn.only)
+        form.addRow("TURN &server:", self.turn_uri_edit)
+        form.addRow("User &name:", self.turn_user_edit)
+        form.addRow("Pass&word:", self.turn_password_edit)
+        form.addRow("", self.turn_only_check)
+        column.addLayout(form)
+        column.addStretch(1)
+        return page
+
+    def turn_fields(self) -> TurnFields | None:
+        """The edited TURN server (None when the tab is not shown)."""
+        if self.turn_uri_edit is None:
+            return None
+        return TurnFields(
+            self.turn_uri_edit.text().strip(),
+            self.turn_user_edit.text().strip(),
+            self.turn_password_edit.text(),
+            self.turn_only_check.isChecked(),
+        )
 
     def _privacy_tab(self) -> QWidget:
         page = QWidget(self)
@@ -279,6 +333,12 @@ class AccountSettingsDialog(QDialog):
         error = self._resource_error()
         if error:
             return error
+        turn = self.turn_fields()
+        if turn is not None and turn.uri and parse_turn_uri(turn.uri) is None:
+            return (
+                f"“{turn.uri}” is not a TURN server address"
+                " (turn:host[:port][?transport=udp|tcp] or turns:host[:port])."
+            )
         server = self.server_form.validate()
         if isinstance(server, str):
             return server
@@ -322,7 +382,11 @@ class AccountSettingsDialog(QDialog):
         result = self.validate()
         if isinstance(result, str):
             # Every error but the resource's is about the server or the proxy.
-            self.tabs.setCurrentIndex(ACCOUNT_TAB if self._resource_error() else CONNECTION_TAB)
+            turn = self.turn_fields()
+            if turn is not None and turn.uri and parse_turn_uri(turn.uri) is None:
+                self.tabs.setCurrentIndex(self.tabs.count() - 1)
+            else:
+                self.tabs.setCurrentIndex(ACCOUNT_TAB if self._resource_error() else CONNECTION_TAB)
             if proxy_ok or result != self.proxy_form.error_label.text():
                 self.error_label.setText(result)
                 self.error_label.show()
