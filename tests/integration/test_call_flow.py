@@ -309,3 +309,82 @@ async def test_turn_refusing_our_credentials(
     finally:
         await alice.client.stop()
         await bob.client.stop()
+
+
+def test_a_call_placed_from_the_window(
+    turn_prosody: ProsodyServer, tmp_path: Path, qtbot: Any, qapp: Any
+) -> None:
+    """alice presses the call button in her chat with bob; bob answers; her call window
+    shows the running call and says only relays were used; she hangs up there."""
+    import qasync
+
+    from siproxylin.gui.call_labels import RELAYS_ONLY
+    from siproxylin.gui.services import GuiServices
+    from siproxylin.gui.window import create_main_window
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+
+    async def scenario() -> None:
+        alice = await party(turn_prosody, tmp_path / "a", 1000.0, "")
+        bob = await party(turn_prosody, tmp_path / "b", 600.0, "")
+        app = alice.client.app
+        window = create_main_window(
+            GuiServices(
+                app.bus,
+                app.accounts,
+                app.chat,
+                app.roster,
+                app.decisions,
+                app.search,
+                calls=app.calls,
+                preferences=app.preferences,
+            )
+        )
+        qtbot.addWidget(window)
+        window.show()
+        try:
+            account = alice.client.account
+            app.roster.add_contact(account, bob.client.jid, "Bob")
+            model = window.contacts.model
+            async with asyncio.timeout(10):
+                while not model.contact_index(account, bob.client.jid).isValid():  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
+            window.open_chat(account, bob.client.jid)
+            ui = window.calls
+            assert ui is not None
+            async with asyncio.timeout(10):
+                while not ui.button.button.isEnabled():  # noqa: ASYNC110 - presence arrives
+                    await asyncio.sleep(0.05)
+            ui.button.button.click()
+            ringing = await bob.client.log.wait(
+                CallChanged, lambda e: e.call.state is CallState.RINGING, timeout=15
+            )
+            bob.calls.accept(ringing.call.call_id)
+            call_id = ringing.call.call_id
+
+            def running() -> bool:  # the window shows a running duration ("0:01")
+                shown = ui.windows.windows.get(call_id)
+                return shown is not None and ":" in shown.state_label.text()
+
+            async with asyncio.timeout(25):
+                while not running():  # noqa: ASYNC110 - Qt state, no event to wait on
+                    await asyncio.sleep(0.05)
+            call_window = ui.windows.windows[call_id]
+            assert await wait_for_tone(bob.sinks[-1]) == pytest.approx(1000.0, abs=30)
+            call_window.details_button.setChecked(True)
+            async with asyncio.timeout(10):
+                while call_window.details.verdict_label.text() != RELAYS_ONLY:  # noqa: ASYNC110
+                    await asyncio.sleep(0.1)
+            call_window.hang_up_button.click()
+            await bob.client.log.wait(CallLogged, lambda e: e.record.call_id == call_id, 10)
+            assert app.calls.call(call_id).state is CallState.ENDED
+        finally:
+            await alice.client.stop()
+            await bob.client.stop()
+
+    try:
+        loop.run_until_complete(asyncio.wait_for(scenario(), 90))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
