@@ -23,6 +23,7 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from siproxylin.domain.config import ProxyKind
+from siproxylin.gui.theme_control import ThemeController
 from siproxylin.gui.views.proxy_form import KINDS
 from siproxylin.gui.views.registration_wizard import RegistrationWizard
 from tests.gui.registration_support import FakeRegistration
@@ -54,6 +55,20 @@ async def shoot(folder: Path) -> None:
     await asyncio.sleep(0.05)
     wizard.grab().save(str(folder / "registration-error.png"))
     wizard.close()
+    # The form again, in the dark theme.
+    ThemeController(None).choose("dark")
+    dark = RegistrationWizard(FakeRegistration())  # type: ignore[arg-type]
+    dark.resize(560, 640)
+    dark.show()
+    dark.server_edit.setText("example.test")
+    dark.next_button.click()
+    assert dark.task is not None
+    await dark.task
+    assert dark.form_view is not None
+    dark.form_view.set_text("username", "newbie")
+    await asyncio.sleep(0.05)
+    dark.grab().save(str(folder / "registration-form-dark.png"))
+    dark.close()
 
 
 def main() -> None:
