@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QApplication, QInputDialog
 from pytestqt.qtbot import QtBot
 
 from siproxylin.domain.ids import AccountId, Jid
@@ -124,5 +124,26 @@ def test_new_chat_opens_any_address_and_close_chat_closes_it(
         )
         window.navigation.new_chat_action.trigger()
         assert window.chat.conversation is None
+
+    run(qloop, scenario())
+
+
+def test_tab_goes_from_the_search_to_the_list_to_the_composer(
+    core: Core, window: MainWindow, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    async def scenario() -> None:
+        account = await three_contacts(core, window)
+        window.open_chat(account, BOB)
+        window.activateWindow()
+        window.contact_search.setFocus()
+        steps = []
+        for _ in range(3):
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            steps.append(QApplication.focusWidget())
+        assert steps == [
+            window.contact_tree,
+            window.chat_view.composer,
+            window.chat_view.send_button,
+        ]
 
     run(qloop, scenario())

@@ -199,6 +199,10 @@ class MainWindow(QMainWindow):
             self.chat,
             self.open_chat,
         )
+        # Tab goes: contact search, contact list, the message being written, Send.
+        QWidget.setTabOrder(self.contact_search, self.contact_tree)
+        QWidget.setTabOrder(self.contact_tree, self.chat_view.composer)
+        QWidget.setTabOrder(self.chat_view.composer, self.chat_view.send_button)
         self.add_account_action = file_menu.addAction("&Add Account…")
         self.create_account_action = file_menu.addAction("Create Accou&nt…")
         self.create_account_action.setEnabled(self.services.registration is not None)
