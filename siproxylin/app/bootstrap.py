@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from siproxylin.app.call_media import RelayMediaFactory
+from siproxylin.app.certificates import FilePins, NetworkProbe
 from siproxylin.app.logs import LogFiles, LogSettings
 from siproxylin.app.paths import AppPaths
 from siproxylin.core.accounts import AccountManager
@@ -21,6 +22,7 @@ from siproxylin.core.decisions import Decisions
 from siproxylin.core.ports import CallMediaFactory, XmppSession
 from siproxylin.core.services.blocking import BlockingService
 from siproxylin.core.services.calls import CallService
+from siproxylin.core.services.certificates import CertificateService
 from siproxylin.core.services.chat import ChatService
 from siproxylin.core.services.encryption import EncryptionService
 from siproxylin.core.services.files import FileService
@@ -82,6 +84,7 @@ class Application:
     encryption: EncryptionService
     files: FileService
     preferences: PreferencesService
+    certificates: CertificateService
     registration: RegistrationService
     profiles: ProfileService | None = None
     notifications: NotificationService | None = None
@@ -191,6 +194,9 @@ def build_application(
     rooms = RoomService(bus, accounts, RoomStore(db), decisions)
     files = FileService(bus, accounts, chat, FileTransfers(db), paths.data / "files")
     preferences = PreferencesService(bus, Settings(db))
+    certificates = CertificateService(
+        bus, accounts, decisions, FilePins(paths.config / "certs"), NetworkProbe()
+    )
     profiles = ProfileService(bus, accounts, AvatarStore(db), AvatarCache(paths.cache))
     registration = RegistrationService(accounts, RegistrationChannel)
     notifications = NotificationService(
@@ -227,6 +233,7 @@ def build_application(
         rooms=rooms,
         files=files,
         preferences=preferences,
+        certificates=certificates,
         profiles=profiles,
         registration=registration,
         notifications=notifications,

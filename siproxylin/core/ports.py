@@ -397,6 +397,27 @@ class HttpTransfers(Protocol):
         ...
 
 
+class CertificateProbe(Protocol):
+    """Fetches the certificate an account's server presents, the account's way."""
+
+    async def fetch(self, config: AccountConfig) -> bytes:
+        """The DER certificate, over a connection of its own (through the proxy).
+
+        Raises:
+            SiproxylinError: It could not be fetched (the message says why).
+        """
+        ...
+
+
+class CertificatePins(Protocol):
+    """Where certificates the user trusted for an account are kept (PEM files)."""
+
+    def pin(self, account: AccountId, der: bytes, existing_ca: str) -> str:
+        """Keep ``der`` (with the CAs of ``existing_ca``, if any) for ``account``;
+        returns the CA file to verify its server with from now on."""
+        ...
+
+
 class SettingsRepo(Protocol):
     """Typed key/value settings, global (``account=None``) or per account."""
 

@@ -115,3 +115,7 @@ class TransferFailed(SiproxylinError):
     def __init__(self, message: str, *, network: bool = False) -> None:
         super().__init__(message)
         self.network = network
+
+
+class CertificateUnavailable(SiproxylinError):
+    """The server's certificate could not be fetched to show it; the message says why."""

@@ -23,7 +23,8 @@ from siproxylin.net.network import AccountNetwork
 
 
 def tls_context(policy: TlsPolicy, context: ssl.SSLContext | None = None) -> ssl.SSLContext:
-    """A verifying TLS context: system CAs, plus the account's CA file if it has one.
+    """A verifying TLS context: system CAs, plus the account's CA file (or pinned
+    certificate) if it has one.
 
     Args:
         policy: The account's TLS policy.
@@ -43,6 +44,10 @@ def tls_context(policy: TlsPolicy, context: ssl.SSLContext | None = None) -> ssl
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if policy.ca_file:
         context.load_verify_locations(cafile=policy.ca_file)
+        # A certificate the user pinned is trusted by itself, even when it is a
+        # server certificate issued by a CA this machine does not know (the name
+        # is still checked).
+        context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
     return context
 
 

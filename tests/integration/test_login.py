@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from siproxylin.domain.config import TlsPolicy
 from siproxylin.domain.errors import FailureReason
@@ -153,3 +154,69 @@ def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+async def test_an_untrusted_certificate_is_asked_about_and_pinned_when_trusted(
+    prosody: ProsodyServer, tmp_path: Path, socks_proxy: Any
+) -> None:
+    """No CA file: the login fails, the certificate is fetched through the account's
+    proxy and shown with its fingerprint; trusted, it is pinned for this account and
+    the login succeeds, then and at the next start without asking."""
+    import ssl
+
+    from siproxylin.core.services.certificates import fingerprint
+    from siproxylin.domain.config import ProxyConfig, ProxyKind
+    from siproxylin.domain.events import DecisionRequested
+    from siproxylin.domain.models import DecisionKind
+
+    jid, password = prosody.new_account()
+    proxy = ProxyConfig(ProxyKind.SOCKS5, socks_proxy.host, socks_proxy.port)
+    client = await start_client(
+        tmp_path,
+        jid,
+        password,
+        prosody.domain,
+        prosody.c2s_port,
+        None,
+        wait_online=False,
+        proxy=proxy,
+    )
+    try:
+        asked = await client.log.wait(
+            DecisionRequested, lambda e: e.kind is DecisionKind.CERTIFICATE, timeout=20
+        )
+        served = ssl.PEM_cert_to_DER_cert(prosody.certs.server_cert.read_text())
+        assert asked.subject == fingerprint(served)
+        assert fingerprint(served) in asked.text
+        assert prosody.domain in asked.text
+        client.app.decisions.resolve(asked.decision_id, True)
+        await client.wait_state(ConnectionState.ONLINE, timeout=20)
+        config = client.app.accounts.config(client.account)
+        assert config.tls.ca_file.endswith(f"account-{int(client.account)}.pem")
+        assert config.proxy == proxy  # nothing else of the account changed
+    finally:
+        await client.stop()
+
+
+async def test_a_refused_certificate_leaves_the_account_stopped(
+    prosody: ProsodyServer, tmp_path: Path
+) -> None:
+    from siproxylin.domain.events import DecisionRequested
+    from siproxylin.domain.models import DecisionKind
+
+    jid, password = prosody.new_account()
+    client = await start_client(
+        tmp_path, jid, password, "127.0.0.1", prosody.c2s_port, None, wait_online=False
+    )
+    try:
+        asked = await client.log.wait(
+            DecisionRequested, lambda e: e.kind is DecisionKind.CERTIFICATE, timeout=20
+        )
+        client.app.decisions.resolve(asked.decision_id, False)
+        await asyncio.sleep(1.0)
+        status = client.app.accounts.status(client.account)
+        assert status.state is ConnectionState.FAILED
+        assert status.reason is FailureReason.TLS
+        assert client.app.accounts.config(client.account).tls.ca_file == ""
+    finally:
+        await client.stop()
