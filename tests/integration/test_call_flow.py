@@ -311,6 +311,7 @@ async def test_turn_refusing_our_credentials(
         await bob.client.stop()
 
 
+@pytest.mark.gui
 def test_a_call_placed_from_the_window(
     turn_prosody: ProsodyServer, tmp_path: Path, qtbot: Any, qapp: Any
 ) -> None:
