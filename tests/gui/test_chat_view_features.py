@@ -352,3 +352,18 @@ def test_an_active_window_marks_the_open_conversation_read(
         await until(lambda: getattr(model.contact(account, BOB), "unread", None) == 0)
 
     run(qloop, scenario())
+
+
+def test_links_in_a_message_are_copied_never_opened() -> None:
+    from siproxylin.gui.views.message_menu import links_in
+
+    body = (
+        "see https://x.org/wiki/0.4, and xmpp:lobby@conference.x.org?join "
+        "(or https://x.org/wiki/0.4 again) http://a.example/path?q=1."
+    )
+    assert links_in(body) == [
+        "https://x.org/wiki/0.4",
+        "xmpp:lobby@conference.x.org?join",
+        "http://a.example/path?q=1",
+    ]
+    assert links_in("no links here") == []

@@ -12,6 +12,7 @@ widgets; the work is ``ChatPresenter``'s (and ``RoomsPresenter``'s).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QUrl, Signal
@@ -48,6 +49,20 @@ def ask_reason(parent: QWidget, question: str) -> str | None:
     """Ask for an optional reason; None when cancelled."""
     text, ok = QInputDialog.getText(parent, "Siproxylin", question)
     return text if ok else None
+
+
+MAX_LINKS = 3
+_LINK = re.compile(r"(?:https?|xmpp|aesgcm|geo):[^\s<>\"']+", re.IGNORECASE)
+
+
+def links_in(body: str) -> list[str]:
+    """The links in a message, in order, without trailing punctuation."""
+    found = []
+    for match in _LINK.finditer(body):
+        link = match.group(0).rstrip(".,;:!?)]}")
+        if link not in found:
+            found.append(link)
+    return found
 
 
 class MessageMenu(QObject):
@@ -94,6 +109,15 @@ class MessageMenu(QObject):
         copy = menu.addAction("Copy text")
         copy.setEnabled(bool(message.body) and not message.retracted)
         copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(message.body))
+        if not message.retracted and not message.attachment:
+            # Links are copied, never opened from here: a browser would not go
+            # through the account's proxy.
+            for link in links_in(message.body)[:MAX_LINKS]:
+                shown = link if len(link) <= 60 else link[:57] + "…"
+                action = menu.addAction(f"Copy Link {shown}")
+                action.triggered.connect(
+                    lambda _checked=False, url=link: QGuiApplication.clipboard().setText(url)
+                )
         if message.direction is Direction.OUTGOING and not message.retracted:
             menu.addSeparator()
             retract = menu.addAction("Retract…")
