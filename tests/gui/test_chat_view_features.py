@@ -81,10 +81,16 @@ def test_the_context_menu_offers_what_applies_to_the_message(
         window.chat.send("mine")
         await until(lambda: window.chat.model.rowCount() == 3)
         menu = window.chat_view.menu
-        assert texts(menu.menu_for(message(window, 0))) == ["Reply", "React…", "Copy text"]
+        assert texts(menu.menu_for(message(window, 0))) == [
+            "Reply",
+            "React…",
+            "Select Text…",
+            "Copy text",
+        ]
         assert texts(menu.menu_for(message(window, 1))) == [
             "Reply",
             "React…",
+            "Select Text…",
             "Copy text",
             "",
             "Retract…",
@@ -93,6 +99,7 @@ def test_the_context_menu_offers_what_applies_to_the_message(
             "Reply",
             "Correct",
             "React…",
+            "Select Text…",
             "Copy text",
             "",
             "Retract…",
@@ -367,3 +374,26 @@ def test_links_in_a_message_are_copied_never_opened() -> None:
         "http://a.example/path?q=1",
     ]
     assert links_in("no links here") == []
+
+
+def test_double_clicking_a_bubble_opens_its_text_for_selection(
+    core: Core, window: MainWindow, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    from siproxylin.gui.views.text_selection import TextSelection
+
+    async def scenario() -> None:
+        account, xmpp = await online(core, window)
+        xmpp.receive_message("bob@x.org/phone", "select me: https://x.org/a")
+        window.open_chat(account, BOB)
+        await until(lambda: window.chat.model.rowCount() == 1)
+        view = window.chat_view
+        index = window.chat.model.index(0, 0)
+        centre = view.delegate.bubble_rect(index).center().toPoint()
+        qtbot.mouseDClick(view.messages.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+        (dialog,) = [d for d in window.findChildren(TextSelection) if d.isVisible()]
+        assert dialog.text.toPlainText() == "select me: https://x.org/a"
+        assert dialog.text.textCursor().selectedText() == "select me: https://x.org/a"
+        assert not dialog.text.openLinks()
+        dialog.close()
+
+    run(qloop, scenario())

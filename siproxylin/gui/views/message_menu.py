@@ -28,6 +28,7 @@ from siproxylin.gui.presenters.chat import ChatPresenter
 from siproxylin.gui.presenters.rooms import RoomsPresenter
 from siproxylin.gui.views.message_delegate import HitKind, MessageDelegate
 from siproxylin.gui.views.reaction_picker import ReactionPicker
+from siproxylin.gui.views.text_selection import TextSelection
 
 Confirm = Callable[[QWidget, str], bool]
 AskReason = Callable[[QWidget, str], str | None]
@@ -106,6 +107,9 @@ class MessageMenu(QObject):
         react = menu.addAction("React…")
         react.setEnabled(not message.retracted)
         react.triggered.connect(lambda: self.open_picker(message, at))
+        select = menu.addAction("Select Text…")
+        select.setEnabled(bool(message.body) and not message.retracted)
+        select.triggered.connect(lambda: self.select_text(message))
         copy = menu.addAction("Copy text")
         copy.setEnabled(bool(message.body) and not message.retracted)
         copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(message.body))
@@ -249,7 +253,25 @@ class MessageMenu(QObject):
             # A local file, opened by the desktop's own viewer: nothing is fetched.
             QDesktopServices.openUrl(QUrl.fromLocalFile(path))
 
+    def select_text(self, message: ChatMessage) -> TextSelection:
+        """Open the message's text where it can be selected with the mouse."""
+        author = self._presenter.author(message)
+        dialog = TextSelection(message.body, author, self._view.window())
+        dialog.show()
+        return dialog
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (
+            event.type() is QEvent.Type.MouseButtonDblClick
+            and isinstance(event, QMouseEvent)
+            and event.button() is Qt.MouseButton.LeftButton
+        ):
+            index = self._view.indexAt(event.position().toPoint())
+            message: ChatMessage | None = index.data(MessageRole.MESSAGE)
+            inside = self._delegate.bubble_rect(index).contains(event.position())
+            if message is not None and inside and message.body and not message.retracted:
+                self.select_text(message)
+                return True
         if (
             event.type() is QEvent.Type.MouseButtonRelease
             and isinstance(event, QMouseEvent)
