@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from siproxylin.core.ports import LocalCandidate
 from siproxylin.domain.call_info import CallDetails
@@ -21,12 +22,14 @@ from siproxylin.domain.call_media import CallFailure, CallMediaError, TurnScheme
 from siproxylin.domain.calls import CallSignallingError, Candidate, SessionDescription
 from siproxylin.domain.ids import AccountId
 from siproxylin.media.audio import AudioSink, AudioSource
-from siproxylin.media.call_audio import CallAudio
-from siproxylin.media.peer import RelayPeer
 from siproxylin.net.network import AccountNetwork
-from siproxylin.net.turn import TurnRoute, install
 from siproxylin.xmpp.jingle.sdp import check_outgoing_sdp, write_sdp
 from siproxylin.xmpp.jingle.sdp_candidates import candidate_from_sdp, candidate_to_sdp
+
+if TYPE_CHECKING:  # aiortc, PyAV and QtMultimedia load with the first call, not at start
+    from siproxylin.media.call_audio import CallAudio
+    from siproxylin.media.peer import RelayPeer
+    from siproxylin.net.turn import TurnRoute
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +140,7 @@ class RelayMediaFactory:
         ca_file: str = "",
         allocation_timeout: float = 30.0,
     ) -> None:
-        install()
+        self._installed = False
         self._network_of = network_of
         self._audio = audio
         self._ca_file = ca_file
@@ -158,6 +161,13 @@ class RelayMediaFactory:
         on_local_candidate: LocalCandidate | None = None,
     ) -> RelayCallMedia:
         """The media of one call of ``account`` through ``server``."""
+        from siproxylin.media.call_audio import CallAudio  # noqa: PLC0415 - heavy, first call
+        from siproxylin.media.peer import RelayPeer  # noqa: PLC0415
+        from siproxylin.net.turn import TurnRoute, install  # noqa: PLC0415
+
+        if not self._installed:
+            install()
+            self._installed = True
         route = TurnRoute(
             self._network_of(account),
             allocation_timeout=self._allocation_timeout,

@@ -9,11 +9,13 @@ device ids, None standing for the system default. Qt widgets and ``media.devices
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
 
-from siproxylin.media import devices
-from siproxylin.media.devices import AudioDevice, DeviceWatcher
+if TYPE_CHECKING:  # QtMultimedia loads with the first call window, not at start
+    from siproxylin.media.devices import AudioDevice, DeviceWatcher
 
 DEFAULT_ID = ""  # the combo's data for "whatever the system default is"
 
@@ -43,6 +45,8 @@ class AudioDevicesBox(QWidget):
             combo.setMinimumContentsLength(24)
         form.addRow("&Microphone:", self.input_combo)
         form.addRow("&Speaker:", self.output_combo)
+        from siproxylin.media.devices import DeviceWatcher  # noqa: PLC0415 - see above
+
         self.watcher: DeviceWatcher | None = DeviceWatcher(self) if watch else None
         self.refresh()
         self.input_combo.activated.connect(self._on_activated)
@@ -52,6 +56,8 @@ class AudioDevicesBox(QWidget):
 
     def refresh(self) -> None:
         """Fill both lists again from the system, keeping what is chosen if it is there."""
+        from siproxylin.media import devices  # noqa: PLC0415 - QtMultimedia, on first use
+
         _fill(self.input_combo, devices.inputs())
         _fill(self.output_combo, devices.outputs())
 
