@@ -159,6 +159,7 @@ class XmppClient:
         )
         self._upload = UploadLink(self._stream, lambda: self._own.domain)
         self._profiles = ProfileLink(self._stream, self.log)
+        self._profiles.settled = self._settled
         self._calls = CallLink(self._stream, self._account, lambda: self._own, self._publish)
         self._setup()
         # OMEMO needs the account's key store; without one nothing is encrypted.
@@ -341,9 +342,7 @@ class XmppClient:
         # offline messages and presences that presence releases (the server does not
         # write them out while it reads the archive). The answer to a ping sent
         # right behind the presence comes after all of them.
-        await self._presence_sent.wait()
-        if self._presence_settled is not None:
-            await asyncio.shield(self._presence_settled)
+        await self._settled()
         return await self._archive.query(
             archive, with_jid=with_jid, start=start, after=after, before=before, max_items=max_items
         )
@@ -363,6 +362,12 @@ class XmppClient:
     def http(self) -> AccountTransfers:
         """See ``XmppSession.http``."""
         return AccountTransfers(self.network, tls_context(self._config.tls))
+
+    async def _settled(self) -> None:
+        """Once the initial presence is out and what it released has arrived."""
+        await self._presence_sent.wait()
+        if self._presence_settled is not None:
+            await asyncio.shield(self._presence_settled)
 
     # --- group chats (see xmpp.muc) ----------------------------------------------------
 

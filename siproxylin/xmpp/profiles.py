@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import xml.etree.ElementTree as ET
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slixmpp import JID
@@ -43,6 +44,10 @@ class ProfileLink:
         self._stream = stream
         self.log = log
         self.own_nick = ""  # sent along with our subscription requests
+        # Set by the client: returns once what the initial presence released (offline
+        # messages, presences) has arrived. Profile fetches are not urgent and wait
+        # for it, so they never hold back a login's messages.
+        self.settled: Callable[[], Awaitable[None]] | None = None
 
     async def fetch_avatar(self, jid: Jid, digest: str, source: AvatarSource) -> bytes:
         """The picture announced with ``digest`` (unverified: the caller checks it).
@@ -161,6 +166,8 @@ class ProfileLink:
         Raises:
             ProfileError: With the error condition, or on a timeout.
         """
+        if self.settled is not None:
+            await self.settled()
         iq = self._stream.Iq()
         iq["type"] = kind
         if to is not None:
