@@ -47,7 +47,8 @@ class PreferencesService:
     def set(self, key: str, value: Value, account: AccountId | None = None) -> None:
         """Store a preference and tell who listens."""
         self._repo.set(key, value, account)
-        self._bus.publish(PreferenceChanged(account or AccountId(0), key, str(value)))
+        shown = "(set)" if _secret(key) else str(value)  # a secret never travels in events
+        self._bus.publish(PreferenceChanged(account or AccountId(0), key, shown))
 
     def reset(self, key: str, account: AccountId | None = None) -> None:
         """Forget a preference (its default applies again)."""
@@ -67,6 +68,11 @@ class PreferencesService:
     def reset_chat(self, account: AccountId, peer: Jid, key: str) -> None:
         """Forget a preference of one conversation."""
         self.reset(chat_key(peer, key), account)
+
+
+def _secret(key: str) -> bool:
+    """Keys whose values are secrets (a TURN server's password)."""
+    return "password" in key.rsplit("/", 1)[-1].casefold() or key.endswith(".password")
 
 
 def chat_key(peer: Jid, key: str) -> str:

@@ -34,3 +34,13 @@ def test_app_account_and_chat_preferences(db: Database, account: AccountId) -> N
         (chat_key(BOB, "spelling"), "de_DE"),
         (chat_key(BOB, "spelling"), ""),
     ]
+
+
+def test_a_secret_never_travels_in_the_event(db: Database, account: AccountId) -> None:
+    bus = EventBus()
+    seen: list[PreferenceChanged] = []
+    bus.subscribe(PreferenceChanged, seen.append)
+    prefs = PreferencesService(bus, Settings(db))
+    prefs.set("calls.turn.password", "hunter2", account)
+    assert prefs.text("calls.turn.password", account=account) == "hunter2"
+    assert [e.value for e in seen] == ["(set)"]
