@@ -10,14 +10,11 @@ the log viewer on her log files. What bob's application stores is what alice did
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import qasync
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from siproxylin.app.bootstrap import Application, build_application
@@ -32,15 +29,6 @@ from siproxylin.gui.window import create_main_window
 from tests.support.prosody import ProsodyServer
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    yield loop
-    loop.close()
-    asyncio.set_event_loop(None)
 
 
 async def until(predicate: Any, seconds: float = 20.0) -> None:

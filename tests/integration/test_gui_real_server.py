@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-import qasync
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from siproxylin.app.bootstrap import build_application
@@ -28,15 +24,6 @@ from siproxylin.gui.views.add_account_dialog import AddAccountDialog
 from siproxylin.gui.window import create_main_window
 from tests.support.prosody import ProsodyServer
 from tests.support.xmpp import online
-
-
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    yield loop
-    loop.close()
-    asyncio.set_event_loop(None)
 
 
 async def until(predicate: object, seconds: float = 15.0) -> None:
